@@ -1,0 +1,47 @@
+#pragma once
+// The store interface the proxy caches through: Redis (cache/redis_store.hpp) in production,
+// the in-process MemoryStore (cache/memory_store.hpp) when no Redis is configured.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "proxy/asio.hpp"
+
+namespace sqlcache::cache {
+
+enum class LookupStatus { Hit, Miss, Error };
+
+struct StoreLookup {
+  LookupStatus status = LookupStatus::Error;
+  std::string value;                       // stored bytes when Hit
+  std::vector<std::uint64_t> generations;  // current value of each generation key, 0 when the
+                                           // key does not exist; filled for Hit and Miss
+};
+
+// A cache store. Instances are used from one io_context thread (Redis: one store per thread,
+// connections pinned to it); MemoryStore is one instance shared by every thread (thread-safe).
+// Callers pass complete keys (they add the key prefix). Generation keys never get a TTL.
+// Errors never throw out of a store: every failure is LookupStatus::Error / false / nullopt,
+// and the caller falls back to the database (fail open).
+class CacheStore {
+ public:
+  virtual ~CacheStore() = default;
+  // The entry and the current generations, in ONE round trip (pipelined GET + MGET).
+  virtual awaitable<StoreLookup> lookup(std::string key,
+                                        std::vector<std::string> generation_keys) = 0;
+  // Stores with a TTL (SET key value PX ttl). false on error.
+  virtual awaitable<bool> put(std::string key, std::string value,
+                              std::chrono::milliseconds ttl) = 0;
+  // Increments each generation key (INCR, pipelined). false on error.
+  virtual awaitable<bool> bump(std::vector<std::string> generation_keys) = 0;
+  // Reads generations only (MGET). Empty optional on error.
+  virtual awaitable<std::optional<std::vector<std::uint64_t>>> generations(
+      std::vector<std::string> generation_keys) = 0;
+  virtual bool available() const = 0;         // false while the circuit breaker is open
+  virtual std::string_view kind() const = 0;  // "redis", "memory"
+};
+
+}  // namespace sqlcache::cache
