@@ -1,5 +1,7 @@
 #include "support/test_env.hpp"
 
+#include <unistd.h>
+
 #include <cstdlib>
 
 namespace sqlcache::testing {
@@ -21,6 +23,7 @@ TestEnv read_env() {
 #else
   env.proxy_binary = env_or("SQLCACHE_BINARY", "sqlcache");
 #endif
+  env.ci = env_or("CI", "") == "true";
   return env;
 }
 
@@ -33,5 +36,7 @@ const TestEnv& test_env() {
 
 bool mysql_available() { return test_env().mysql_port > 0; }
 bool redis_available() { return test_env().redis_port > 0; }
+bool proxy_binary_available() { return ::access(test_env().proxy_binary.c_str(), X_OK) == 0; }
+bool running_under_ci() { return test_env().ci; }
 
 }  // namespace sqlcache::testing
