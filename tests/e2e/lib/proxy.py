@@ -1,0 +1,158 @@
+"""Shared helpers for the Python end-to-end tests (run with Debian's /usr/bin/python3).
+
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+    from proxy import Proxy, require_server, direct_address
+
+    require_server()
+    with Proxy("--store", "memory") as proxy:
+        conn = pymysql.connect(host=proxy.host, port=proxy.port, ...)
+
+Environment: the same variables as lib/common.sh (SQLCACHE_TEST_MYSQL_PORT,
+SQLCACHE_TEST_MYSQL_USER/_PASSWORD, SQLCACHE_TEST_REDIS_PORT, SQLCACHE_BINARY,
+SQLCACHE_E2E_BYPASS_PROXY); docs/testing.md describes them.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+HOST = "127.0.0.1"
+MYSQL_PORT = int(os.environ.get("SQLCACHE_TEST_MYSQL_PORT") or 0)
+MYSQL_USER = os.environ.get("SQLCACHE_TEST_MYSQL_USER") or "sqlcache"
+MYSQL_PASSWORD = os.environ.get("SQLCACHE_TEST_MYSQL_PASSWORD") or "sqlcache"
+REDIS_PORT = int(os.environ.get("SQLCACHE_TEST_REDIS_PORT") or 0)
+BYPASS_PROXY = os.environ.get("SQLCACHE_E2E_BYPASS_PROXY") == "1"
+PROXY_START_TIMEOUT = 15.0
+
+TEST_NAME = os.path.basename(sys.argv[0])
+
+
+def log(message):
+    print(f"{TEST_NAME}: {message}", file=sys.stderr, flush=True)
+
+
+def fail(message):
+    log(f"FAIL: {message}")
+    sys.exit(1)
+
+
+def require_server():
+    """Returns when a database is configured. Otherwise skips (exit 0 with a message; ctest
+    would count 77 as a failure) on a developer machine, and fails under CI=true so a
+    misconfigured pipeline cannot pass by testing nothing."""
+    if MYSQL_PORT:
+        return
+    if os.environ.get("CI") == "true":
+        fail("SQLCACHE_TEST_MYSQL_PORT is not set (required under CI=true)")
+    print(f"{TEST_NAME}: skipped: no server (set SQLCACHE_TEST_MYSQL_PORT, see docs/testing.md)")
+    sys.exit(0)
+
+
+def direct_address():
+    return HOST, MYSQL_PORT
+
+
+def stores():
+    """The --store values worth a pass: pure relay, the in-process store, and Redis when one is
+    configured."""
+    result = ["none", "memory"]
+    if REDIS_PORT:
+        result.append(f"redis://{HOST}:{REDIS_PORT}")
+    return result
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nobody listens on right now (the kernel picks it)."""
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def port_accepts(port, timeout=0.5):
+    try:
+        with socket.create_connection((HOST, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+class Proxy:
+    """One sqlcache process in front of the test database, on a free port, for the duration of
+    a `with` block. Extra arguments go to the proxy (e.g. "--store", "memory"). On exit it
+    is stopped (SIGTERM, then SIGKILL); its log is printed if the block raised or if
+    print_log() is called."""
+
+    def __init__(self, *args):
+        self.args = list(args)
+        self.host = HOST
+        self.port = None
+        self.process = None
+        self.logfile = None
+
+    def __enter__(self):
+        if BYPASS_PROXY:
+            log("SQLCACHE_E2E_BYPASS_PROXY=1: talking to the database directly instead of a proxy")
+            self.port = MYSQL_PORT
+            return self
+        binary = os.environ.get("SQLCACHE_BINARY", "")
+        if not binary or not os.access(binary, os.X_OK):
+            fail(f"SQLCACHE_BINARY ({binary!r}) is not an executable")
+        self.port = free_port()
+        command = [binary, "--listen", f"{HOST}:{self.port}",
+                   "--backend", f"{HOST}:{MYSQL_PORT}",
+                   "--admin", f"{HOST}:{free_port()}"] + self.args
+        self.logfile = tempfile.NamedTemporaryFile(prefix="sqlcache-e2e-", suffix=".log")
+        self.process = subprocess.Popen(command, stdout=self.logfile, stderr=subprocess.STDOUT,
+                                        stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + PROXY_START_TIMEOUT
+        while not port_accepts(self.port):
+            if self.process.poll() is not None:
+                self.print_log()
+                fail(f"proxy exited during startup with status {self.process.returncode}: "
+                     f"{' '.join(command)}")
+            if time.monotonic() > deadline:
+                self.stop()
+                self.print_log()
+                fail(f"proxy did not accept connections within {PROXY_START_TIMEOUT}s")
+            time.sleep(0.1)
+        log(f"proxy pid {self.process.pid} on {HOST}:{self.port} ({' '.join(self.args)})")
+        return self
+
+    def alive(self):
+        return self.process is None or self.process.poll() is None
+
+    def stop(self):
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def print_log(self, lines=40):
+        if self.logfile is None:
+            return
+        self.logfile.flush()
+        with open(self.logfile.name, "rb") as f:
+            tail = f.read().decode("utf-8", "replace").splitlines()[-lines:]
+        if tail:
+            log("---- last lines of the proxy log ----")
+            for line in tail:
+                print(line, file=sys.stderr)
+
+    def __exit__(self, exc_type, exc, tb):
+        crashed = not self.alive()
+        self.stop()
+        if exc_type is not None or crashed:
+            self.print_log()
+        if self.logfile is not None:
+            self.logfile.close()
+        if crashed and exc_type is None:
+            fail(f"the proxy died during the test (status {self.process.returncode})")
+        return False
