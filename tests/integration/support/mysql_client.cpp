@@ -125,6 +125,11 @@ void MysqlClient::close() {
   if (mysql_ != nullptr) mysql_close(std::exchange(mysql_, nullptr));
 }
 
+std::string describe_error(MYSQL_STMT* statement) {
+  return std::to_string(mysql_stmt_errno(statement)) + " (" + mysql_stmt_sqlstate(statement) +
+         "): " + mysql_stmt_error(statement);
+}
+
 DirectServer direct_server() {
   const TestEnv& env = test_env();
   return DirectServer{env.mysql_host, env.mysql_port, env.mysql_user, env.mysql_password};
@@ -137,10 +142,11 @@ MysqlClient connect_direct(const std::string& db, unsigned long flags) {
   return client;
 }
 
-std::optional<long long> backend_status_counter(const std::string& name) {
-  MysqlClient client = connect_direct();
-  if (client.error_code() != 0) return std::nullopt;
-  std::optional<Rows> rows = client.query("SHOW GLOBAL STATUS LIKE '" + name + "'");
+namespace {
+
+// The value of a one-row SHOW STATUS result as a number.
+std::optional<long long> status_value(MysqlClient& client, const std::string& sql) {
+  std::optional<Rows> rows = client.query(sql);
   if (!rows || rows->size() != 1 || rows->front().size() != 2 || !rows->front()[1]) {
     return std::nullopt;
   }
@@ -149,6 +155,18 @@ std::optional<long long> backend_status_counter(const std::string& name) {
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
   return value;
+}
+
+}  // namespace
+
+std::optional<long long> backend_status_counter(const std::string& name) {
+  MysqlClient client = connect_direct();
+  if (client.error_code() != 0) return std::nullopt;
+  return status_value(client, "SHOW GLOBAL STATUS LIKE '" + name + "'");
+}
+
+std::optional<long long> session_status_counter(MysqlClient& client, const std::string& name) {
+  return status_value(client, "SHOW SESSION STATUS LIKE '" + name + "'");
 }
 
 std::optional<bool> backend_has_connection(unsigned long connection_id) {

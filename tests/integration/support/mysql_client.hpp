@@ -5,6 +5,7 @@
 // visible in the test.
 #include <mysql.h>
 
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -86,6 +87,16 @@ class MysqlClient {
   MYSQL* mysql_ = nullptr;
 };
 
+// Owns a MYSQL_STMT; mysql_stmt_close() on destruction (a test that checks the close itself
+// calls release() first).
+struct StatementCloser {
+  void operator()(MYSQL_STMT* statement) const { mysql_stmt_close(statement); }
+};
+using StatementPtr = std::unique_ptr<MYSQL_STMT, StatementCloser>;
+
+// "code (sqlstate): message" of a statement handle, for assertion messages.
+std::string describe_error(MYSQL_STMT* statement);
+
 // Where and as whom the tests reach the database directly (from test_env()).
 struct DirectServer {
   std::string host;
@@ -102,6 +113,10 @@ MysqlClient connect_direct(const std::string& db = "", unsigned long flags = 0);
 // A global status counter of the backend (SHOW GLOBAL STATUS LIKE 'name'), read over a direct
 // connection so the proxy under test cannot influence it. std::nullopt when unreadable.
 std::optional<long long> backend_status_counter(const std::string& name);
+
+// A session status counter (SHOW SESSION STATUS LIKE 'name') of this client's own session,
+// read over its own connection: what the session did, whichever route it took.
+std::optional<long long> session_status_counter(MysqlClient& client, const std::string& name);
 
 // Whether the backend still has a connection with this id (information_schema.PROCESSLIST),
 // read over a direct connection. std::nullopt when it cannot be read.
