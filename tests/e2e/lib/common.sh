@@ -26,6 +26,7 @@ E2E_PROXY_START_TIMEOUT=15
 E2E_TMP="$(mktemp -d "${TMPDIR:-/tmp}/sqlcache-e2e.XXXXXX")"
 E2E_PROXY_PIDS=()
 E2E_PROXY_LOGS=()
+E2E_EXIT_HOOKS=()
 
 e2e_log() { echo "$E2E_NAME: $*" >&2; }
 
@@ -119,8 +120,15 @@ e2e_stop_proxies() {
   E2E_PROXY_PIDS=()
 }
 
+# Registers a command to run when the test exits, however it exits (cleanup of scratch tables).
+e2e_on_exit() { E2E_EXIT_HOOKS+=("$*"); }
+
 e2e_cleanup() {
   local status=$?
+  local hook
+  for hook in "${E2E_EXIT_HOOKS[@]}"; do
+    eval "$hook" || e2e_log "cleanup step failed: $hook"
+  done
   e2e_stop_proxies
   if [ "$status" -ne 0 ]; then
     local logfile
