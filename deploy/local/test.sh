@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# The second command of the README, and all that CI runs (.ci/run): every test, against real
+# servers, twice.
+#
+#   deploy/local/test.sh [extra ctest arguments, e.g. -L e2e or -R mariadb_cli]
+#
+# 1. installs the Debian packages (deploy/install-deps.sh; a no-op when present);
+# 2. builds Release with -Werror into build-ci/;
+# 3. starts a private MariaDB on 127.0.0.1:23306 and Redis on 127.0.0.1:26379 (state in
+#    build-ci/state/), stopped again however this script ends;
+# 4. runs ctest there (unit, integration, e2e) with SQLCACHE_TEST_* pointing at them;
+# 5. unless SQLCACHE_SKIP_ASAN=1: builds RelWithDebInfo with AddressSanitizer and
+#    UndefinedBehaviorSanitizer into build-asan/ and runs ctest again (leaks fail too).
+#
+# Ends with the line "N passed, M failed" (a build that fails counts as one failure) and exits
+# non-zero if anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+repo="$(pwd)"
+
+jobs=2
+mysql_port=23306
+redis_port=26379
+passed=0
+failed=0
+failures=()
+
+say() { printf '\n==== %s\n' "$*"; }
+
+record_failure() {
+  failed=$((failed + 1))
+  failures+=("$1")
+}
+
+# Runs ctest in BUILD_DIR and adds its counts to the totals. ctest's own summary line
+# ("95% tests passed, 3 tests failed out of 60") is the source; a run that finds no tests,
+# or dies before its summary, counts as a failure: testing nothing must not pass.
+run_ctest() {
+  local build_dir=$1
+  shift
+  local log="$build_dir/ctest.log"
+  ctest --test-dir "$build_dir" --output-on-failure -j"$jobs" --timeout 600 "$@" 2>&1 | tee "$log"
+  local summary total fails
+  summary="$(grep -E '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1)"
+  if [ -z "$summary" ]; then
+    record_failure "ctest in $build_dir (no summary: no tests found, or ctest failed)"
+    return
+  fi
+  fails="$(sed -E 's/.* ([0-9]+) tests? failed out of.*/\1/' <<<"$summary")"
+  total="$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$summary")"
+  passed=$((passed + total - fails))
+  failed=$((failed + fails))
+  if [ "$fails" -ne 0 ]; then
+    while IFS= read -r line; do
+      failures+=("$build_dir: $line")
+    done < <(sed -n '/The following tests FAILED:/,$p' "$log" | grep -E '^\s+[0-9]+ - ' | sed -E 's/^\s+//')
+  fi
+}
+
+# Configures and builds; returns non-zero (after recording the failure) when the build fails.
+build() {
+  local build_dir=$1
+  shift
+  say "building $build_dir ($*)"
+  if cmake -S . -B "$build_dir" "$@" && cmake --build "$build_dir" -j"$jobs"; then
+    return 0
+  fi
+  record_failure "build of $build_dir"
+  return 1
+}
+
+stop_servers() {
+  SQLCACHE_STATE_DIR="$state_dir" SQLCACHE_REDIS_PORT=$redis_port deploy/local/redis.sh stop
+  SQLCACHE_STATE_DIR="$state_dir" SQLCACHE_MYSQL_PORT=$mysql_port deploy/local/mariadb.sh stop
+}
+
+summary() {
+  stop_servers >/dev/null 2>&1 || true
+  [ "$finished" -eq 1 ] || record_failure "test.sh stopped early"
+  if [ ${#failures[@]} -ne 0 ]; then
+    echo
+    echo "Failed:"
+    printf '  %s\n' "${failures[@]}"
+  fi
+  echo
+  echo "$passed passed, $failed failed"
+  if [ "$failed" -ne 0 ]; then
+    exit 1
+  fi
+  exit 0
+}
+
+state_dir="$repo/build-ci/state"
+finished=0
+trap summary EXIT
+trap 'record_failure "interrupted"; finished=1; exit 130' INT TERM
+
+say "installing dependencies"
+deploy/install-deps.sh || {
+  record_failure "deploy/install-deps.sh"
+  finished=1
+  exit 1
+}
+
+if build build-ci -DCMAKE_BUILD_TYPE=Release -DSQLCACHE_WERROR=ON; then
+  release_built=1
+else
+  release_built=0
+fi
+
+say "starting MariaDB on 127.0.0.1:$mysql_port and Redis on 127.0.0.1:$redis_port"
+mkdir -p "$state_dir"
+if ! SQLCACHE_STATE_DIR="$state_dir" SQLCACHE_MYSQL_PORT=$mysql_port deploy/local/mariadb.sh start ||
+  ! SQLCACHE_STATE_DIR="$state_dir" SQLCACHE_REDIS_PORT=$redis_port deploy/local/redis.sh start; then
+  record_failure "starting the test servers"
+  finished=1
+  exit 1
+fi
+
+export SQLCACHE_TEST_MYSQL_PORT=$mysql_port
+export SQLCACHE_TEST_MYSQL_USER=sqlcache
+export SQLCACHE_TEST_MYSQL_PASSWORD=sqlcache
+export SQLCACHE_TEST_REDIS_PORT=$redis_port
+# The servers are there, so a test that finds none is misconfigured: fail it, never skip.
+export CI=true
+
+if [ "$release_built" -eq 1 ]; then
+  say "ctest in build-ci (Release)"
+  run_ctest build-ci "$@"
+fi
+
+if [ "${SQLCACHE_SKIP_ASAN:-}" = "1" ]; then
+  say "SQLCACHE_SKIP_ASAN=1: skipping the sanitizer build"
+else
+  if build build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSQLCACHE_SANITIZE=ON; then
+    # Each ctest pass starts from an empty cache, so it proves what it sees by itself.
+    redis-cli -h 127.0.0.1 -p $redis_port flushall >/dev/null
+    say "ctest in build-asan (AddressSanitizer, UndefinedBehaviorSanitizer)"
+    export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1,halt_on_error=1
+    run_ctest build-asan "$@"
+  fi
+fi
+finished=1
