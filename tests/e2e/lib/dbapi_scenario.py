@@ -158,11 +158,25 @@ def play(driver, host, port, database):
     return r.steps
 
 
+def _describe(expected, got):
+    """Points at the first differing row of a result, so a long result does not hide the
+    difference."""
+    if isinstance(expected, dict) and isinstance(got, dict) and expected.keys() == got.keys():
+        for key in expected:
+            if key == "rows" and expected[key] and got[key]:
+                for n, (e, g) in enumerate(zip(expected[key], got[key])):
+                    if e != g:
+                        return f"row {n}: expected {e!r:.300}, got {g!r:.300}"
+            if expected[key] != got[key]:
+                return f"{key}: expected {expected[key]!r:.300}, got {got[key]!r:.300}"
+    return f"expected {expected!r:.300}, got {got!r:.300}"
+
+
 def compare(reference, actual):
     """Returns a description of the first difference, or None when equal."""
     for i, (expected, got) in enumerate(zip(reference, actual)):
         if expected != got:
-            return f"step {i} '{expected[0]}': expected {expected[1]!r:.600}, got {got[1]!r:.600}"
+            return f"step {i} '{expected[0]}': {_describe(expected[1], got[1])}"
     if len(reference) != len(actual):
         return f"{len(reference)} steps expected, {len(actual)} played"
     return None
