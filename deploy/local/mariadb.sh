@@ -40,7 +40,7 @@ server_pid() {
 
 # Administrative statements go over the private socket as root (unix_socket authentication:
 # we run as root), never over TCP, so they work before any TCP account exists.
-as_root() { mariadb --no-defaults --protocol=socket --socket="$socket" -u root "$@"; }
+as_root() { mariadb --no-defaults --protocol=socket --socket="$socket" -u root; }
 
 accepts_connections() {
   mariadb-admin --no-defaults --protocol=socket --socket="$socket" -u root \

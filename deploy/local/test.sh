@@ -15,7 +15,7 @@
 # Ends with the line "N passed, M failed" (a build that fails counts as one failure) and exits
 # non-zero if anything failed.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 repo="$(pwd)"
 
 jobs=2

@@ -8,6 +8,7 @@
 # twice in a row (the second run repeats every SELECT, so any wrong cache hit would show),
 # and proxy --store redis://... when SQLCACHE_TEST_REDIS_PORT is set. Each pass renders the
 # script three ways: --batch, --batch --raw, and --table --show-warnings.
+# shellcheck source=lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
 e2e_require_server
 e2e_require_command mariadb
@@ -23,9 +24,10 @@ cp "$data_dir/cli_big_rows.sql" "$E2E_TMP/big.sql"
 # Plays every rendering against PORT; outputs go to $E2E_TMP/<label>.<rendering>.{out,err}.
 play() {
   local label=$1 port=$2 mode
-  # shellcheck disable=SC2046
-  local client=(mariadb $(e2e_client_args "$port") --default-character-set=utf8mb4
-    --max-allowed-packet=256M --force --connect-timeout=10)
+  local client
+  mapfile -t client < <(e2e_client_args "$port")
+  client=(mariadb "${client[@]}" --default-character-set=utf8mb4 --max-allowed-packet=256M
+    --force --connect-timeout=10)
   for mode in batch raw table; do
     local flags=()
     case $mode in

@@ -10,6 +10,7 @@
 # uniform key distribution makes them rare on a table this small, and when the database
 # itself reports deadlocks during the run (Innodb_deadlocks), that many ignored errors are
 # the database's doing, not the proxy's, and are tolerated.
+# shellcheck source=lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
 e2e_require_server
 e2e_require_command sysbench

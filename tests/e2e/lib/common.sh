@@ -1,9 +1,11 @@
+# shellcheck shell=bash disable=SC2034  # variables here are for the scripts that source it
 # Shared helpers for the shell end-to-end tests. Source it first thing:
 #
 #   . "$(dirname "$0")/lib/common.sh"
 #   e2e_require_server
 #   e2e_start_proxy --store none          # sets PROXY_PORT
-#   mariadb $(e2e_client_args "$PROXY_PORT") -e 'SELECT 1'
+#   mapfile -t args < <(e2e_client_args "$PROXY_PORT")
+#   mariadb "${args[@]}" -e 'SELECT 1'
 #
 # Environment (set by deploy/local/test.sh, or by hand):
 #   SQLCACHE_TEST_MYSQL_PORT      MariaDB on 127.0.0.1 (unset: the test is skipped, or fails
@@ -71,7 +73,9 @@ e2e_start_proxy() {
     return 0
   fi
   local binary="${SQLCACHE_BINARY:-}"
-  [ -n "$binary" ] && [ -x "$binary" ] || e2e_fail "SQLCACHE_BINARY ('$binary') is not an executable"
+  if [ -z "$binary" ] || [ ! -x "$binary" ]; then
+    e2e_fail "SQLCACHE_BINARY ('$binary') is not an executable"
+  fi
   local port admin_port logfile
   port="$(e2e_free_port)"
   admin_port="$(e2e_free_port)"
@@ -144,14 +148,17 @@ e2e_cleanup() {
 trap e2e_cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Arguments for the mariadb command-line client to reach PORT as the test user. --no-defaults
-# keeps /etc/mysql/*.cnf out, so the output depends only on what this test chooses.
+# Arguments for the mariadb command-line client to reach PORT as the test user, one per line
+# (read them with mapfile). --no-defaults keeps /etc/mysql/*.cnf out, so the output depends
+# only on what the test chooses.
 e2e_client_args() {
-  echo "--no-defaults --protocol=tcp -h $E2E_MYSQL_HOST -P $1 -u $E2E_MYSQL_USER -p$E2E_MYSQL_PASSWORD"
+  printf '%s\n' --no-defaults --protocol=tcp -h "$E2E_MYSQL_HOST" -P "$1" \
+    -u "$E2E_MYSQL_USER" "--password=$E2E_MYSQL_PASSWORD"
 }
 
 # Runs SQL from stdin as the test user directly on the database (setup and cleanup).
 e2e_sql_direct() {
-  # shellcheck disable=SC2046
-  mariadb $(e2e_client_args "$E2E_MYSQL_PORT") --batch "$@"
+  local args
+  mapfile -t args < <(e2e_client_args "$E2E_MYSQL_PORT")
+  mariadb "${args[@]}" --batch "$@"
 }
