@@ -1,0 +1,48 @@
+#pragma once
+// The proxy's counters, in one place; the admin endpoint exports them (docs/operations.md).
+// Relaxed atomics: every thread counts without locks; a scrape reads a consistent-enough view.
+#include <array>
+#include <atomic>
+#include <cstdint>
+
+namespace sqlcache::proxy {
+
+struct Counter {
+  std::atomic<std::uint64_t> value{0};
+  void operator++(int) { value.fetch_add(1, std::memory_order_relaxed); }
+  void add(std::uint64_t n) { value.fetch_add(n, std::memory_order_relaxed); }
+  std::uint64_t get() const { return value.load(std::memory_order_relaxed); }
+};
+
+struct Gauge {
+  std::atomic<std::int64_t> value{0};
+  void inc() { value.fetch_add(1, std::memory_order_relaxed); }
+  void dec() { value.fetch_sub(1, std::memory_order_relaxed); }
+  std::int64_t get() const { return value.load(std::memory_order_relaxed); }
+};
+
+// Latency histogram with fixed buckets (seconds), Prometheus style.
+struct LatencyHistogram {
+  static constexpr std::array<double, 14> kBounds = {0.00005, 0.0001, 0.00025, 0.0005, 0.001,
+                                                     0.0025,  0.005,  0.01,    0.025,  0.05,
+                                                     0.1,     0.25,   1.0,     5.0};
+  std::array<Counter, kBounds.size() + 1> buckets;  // last: +Inf
+  Counter count;
+  std::atomic<std::uint64_t> sum_nanoseconds{0};
+  void observe(std::uint64_t nanoseconds);
+};
+
+struct Metrics {
+  // Connections.
+  Counter client_connections_total;
+  Counter client_connections_authenticated;
+  Counter client_connections_rejected;  // over max_connections
+  Gauge client_connections_open;
+  Counter commands;
+  Counter backend_errors;   // connect failures and connections lost
+  Counter protocol_errors;  // responses that did not follow the protocol
+};
+
+Metrics& global_metrics();
+
+}  // namespace sqlcache::proxy

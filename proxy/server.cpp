@@ -1,0 +1,166 @@
+#include "proxy/server.hpp"
+
+#include <stdexcept>
+#include <thread>
+
+#include "config/config_loader.hpp"
+#include "proxy/log.hpp"
+#include "proxy/query_cache.hpp"
+#include "proxy/worker.hpp"
+
+namespace sqlcache::proxy {
+
+namespace {
+
+std::vector<tcp::endpoint> resolve_listen(const std::vector<config::HostPort>& addresses) {
+  std::vector<tcp::endpoint> endpoints;
+  asio::io_context io;
+  tcp::resolver resolver(io);
+  for (const auto& address : addresses) {
+    boost::system::error_code ec;
+    auto results =
+        resolver.resolve(address.host, std::to_string(address.port), tcp::resolver::passive, ec);
+    if (ec || results.empty()) {
+      throw std::runtime_error("cannot resolve listen address " + address.host + ":" +
+                               std::to_string(address.port) + ": " + ec.message());
+    }
+    endpoints.push_back(results.begin()->endpoint());
+  }
+  return endpoints;
+}
+
+}  // namespace
+
+Server::Server(config::Config config, std::string config_file)
+    : config_(std::make_shared<const config::Config>(std::move(config))),
+      config_file_(std::move(config_file)) {
+  unsigned threads = config_->threads;
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  auto endpoints = resolve_listen(config_->listen);
+  for (unsigned i = 0; i < threads; ++i) {
+    auto worker = std::make_unique<Worker>(*this, i);
+    try {
+      worker->listen(endpoints);
+    } catch (const boost::system::system_error& e) {
+      throw std::runtime_error("cannot listen on the configured address: " +
+                               std::string(e.code().message()));
+    }
+    workers_.push_back(std::move(worker));
+  }
+  auto caches = make_query_caches(*config_, workers_);
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    workers_[i]->set_query_cache(std::move(caches[i]));
+  }
+}
+
+Server::~Server() {
+  for (auto& worker : workers_) worker->join();
+}
+
+std::shared_ptr<const config::Config> Server::config() const {
+  std::lock_guard lock(config_mutex_);
+  return config_;
+}
+
+SessionOptions Server::session_options() const {
+  auto config = this->config();
+  SessionOptions options;
+  options.backend.host = config->backend.host;
+  options.backend.port = config->backend.port;
+  options.connect_timeout = config->backend.connect_timeout;
+  options.handshake_timeout = config->handshake_timeout;
+  options.idle_timeout = config->idle_timeout;
+  options.max_packet_size = config->max_packet_size;
+  return options;
+}
+
+bool Server::try_admit_connection() {
+  std::uint32_t limit = config()->max_connections;
+  std::uint32_t open = open_connections_.fetch_add(1) + 1;
+  if (limit != 0 && open > limit) {
+    open_connections_.fetch_sub(1);
+    return false;
+  }
+  return true;
+}
+
+void Server::release_connection() { open_connections_.fetch_sub(1); }
+
+bool Server::reload() {
+  if (config_file_.empty()) {
+    log_event(LogLevel::warn, "config", "reload_skipped", {{"reason", "no config file"}});
+    return false;
+  }
+  auto loaded = config::load_config_file(config_file_);
+  if (!loaded.ok()) {
+    for (const auto& error : loaded.errors) {
+      log_event(LogLevel::error, "config", "reload_rejected", {{"error", error.to_string()}});
+    }
+    return false;
+  }
+  auto next = std::make_shared<const config::Config>(*loaded.config);
+  {
+    std::lock_guard lock(config_mutex_);
+    config_ = next;
+  }
+  for (auto& worker : workers_) {
+    asio::post(worker->context(), [w = worker.get(), next] {
+      if (QueryCache* cache = w->query_cache()) cache->apply_policy(*next);
+    });
+  }
+  log_event(LogLevel::info, "config", "reloaded",
+            {{"file", config_file_}, {"rules", std::to_string(next->cache.tables.size())}});
+  return true;
+}
+
+void Server::begin_shutdown() {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  auto grace = config()->shutdown_grace;
+  log_event(LogLevel::info, "proxy", "shutdown_started",
+            {{"grace_ms", std::to_string(grace.count())}});
+  for (auto& worker : workers_) {
+    asio::post(worker->context(), [w = worker.get()] {
+      w->stop_accepting();
+      w->shutdown_sessions();
+    });
+  }
+  wait_for_drain(std::chrono::steady_clock::now() + grace);
+}
+
+void Server::wait_for_drain(std::chrono::steady_clock::time_point deadline) {
+  std::size_t open = 0;
+  for (auto& worker : workers_) open += worker->session_count();
+  if (open == 0 || std::chrono::steady_clock::now() >= deadline) {
+    if (open > 0) {
+      log_event(LogLevel::warn, "proxy", "shutdown_forced", {{"sessions", std::to_string(open)}});
+    }
+    control_.stop();
+    return;
+  }
+  auto timer = std::make_shared<asio::steady_timer>(control_, std::chrono::milliseconds(20));
+  timer->async_wait(
+      [this, timer, deadline](boost::system::error_code) { wait_for_drain(deadline); });
+}
+
+int Server::run() {
+  for (auto& worker : workers_) worker->start_thread();
+  asio::signal_set signals(control_, SIGINT, SIGTERM, SIGHUP);
+  std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec,
+                                                                      int signal) {
+    if (ec) return;
+    if (signal == SIGHUP) {
+      reload();
+      signals.async_wait(on_signal);
+      return;
+    }
+    begin_shutdown();
+  };
+  signals.async_wait(on_signal);
+  control_.run();
+  for (auto& worker : workers_) worker->join();
+  log_event(LogLevel::info, "proxy", "stopped", {});
+  return 0;
+}
+
+}  // namespace sqlcache::proxy

@@ -1,0 +1,48 @@
+#pragma once
+// The whole proxy: worker threads, the control thread (signals, shutdown, reload, admin),
+// and the configuration in force.
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "config/config.hpp"
+#include "proxy/asio.hpp"
+#include "proxy/session_options.hpp"
+
+namespace sqlcache::proxy {
+
+class Worker;
+
+class Server {
+ public:
+  // Binds every listen address; throws std::runtime_error with a clear message on failure.
+  explicit Server(config::Config config, std::string config_file = {});
+  ~Server();
+
+  // Runs until SIGTERM/SIGINT and the graceful drain; returns the process exit code.
+  int run();
+
+  std::shared_ptr<const config::Config> config() const;
+  SessionOptions session_options() const;
+  bool try_admit_connection();  // false above max_connections
+  void release_connection();
+
+  // Reads the config file again (SIGHUP); keeps the old one when the new one is invalid.
+  bool reload();
+  asio::io_context& control_context() { return control_; }
+  const std::vector<std::unique_ptr<Worker>>& workers() const { return workers_; }
+
+ private:
+  void begin_shutdown();
+  void wait_for_drain(std::chrono::steady_clock::time_point deadline);
+
+  mutable std::mutex config_mutex_;
+  std::shared_ptr<const config::Config> config_;
+  std::string config_file_;
+  std::atomic<std::uint32_t> open_connections_{0};
+  asio::io_context control_{1};
+  std::vector<std::unique_ptr<Worker>> workers_;
+  bool shutting_down_ = false;
+};
+
+}  // namespace sqlcache::proxy

@@ -1,0 +1,338 @@
+#include "proxy/session.hpp"
+
+#include "mysql_wire/capabilities.hpp"
+#include "mysql_wire/command.hpp"
+#include "mysql_wire/generic_packets.hpp"
+#include "mysql_wire/handshake.hpp"
+#include "proxy/backend_connector.hpp"
+#include "proxy/log.hpp"
+#include "proxy/query_cache.hpp"
+#include "proxy/worker.hpp"
+
+namespace sqlcache::proxy {
+
+namespace {
+
+constexpr std::size_t kClientBufferSize = 4 * 1024;
+constexpr std::size_t kBackendBufferSize = 16 * 1024;
+constexpr std::size_t kHandshakePacketLimit = 64 * 1024;
+
+// Server error codes the proxy itself sends (https://mariadb.com/kb/en/mariadb-error-codes/).
+constexpr std::uint16_t kErHandshakeError = 1043;
+constexpr std::uint16_t kErUnknownCommand = 1047;
+constexpr std::uint16_t kErNetPacketTooLarge = 1153;
+constexpr std::uint16_t kErNetPacketsOutOfOrder = 1156;
+constexpr std::uint16_t kErServerShutdown = 1053;
+// Client-library codes, used where the client would otherwise report them itself.
+constexpr std::uint16_t kCrConnHostError = 2003;
+constexpr std::uint16_t kCrServerLost = 2013;
+
+std::string endpoint_text(const tcp::socket& socket) {
+  boost::system::error_code ec;
+  auto ep = socket.remote_endpoint(ec);
+  if (ec) return "unknown";
+  return ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+}  // namespace
+
+Session::Session(tcp::socket client, Worker& worker)
+    : worker_(worker),
+      options_(worker.session_options()),
+      client_(std::move(client), kClientBufferSize),
+      backend_(tcp::socket(worker.context()), kBackendBufferSize),
+      watchdog_timer_(worker.context()) {
+  peer_ = endpoint_text(client_.socket());
+  tune_socket(client_.socket());
+  worker_.register_session(this);
+}
+
+Session::~Session() { worker_.unregister_session(this); }
+
+namespace {
+// The shared_ptr is a coroutine parameter, so the frame keeps the session alive. (A capturing
+// lambda coroutine would not: its captures die with the lambda object.)
+awaitable<void> keep_alive(std::shared_ptr<Session> self, awaitable<void> (Session::*body)()) {
+  co_await ((*self).*body)();
+}
+}  // namespace
+
+void Session::start() {
+  asio::co_spawn(worker_.context(), keep_alive(shared_from_this(), &Session::run), asio::detached);
+  asio::co_spawn(worker_.context(), keep_alive(shared_from_this(), &Session::watchdog),
+                 asio::detached);
+}
+
+void Session::request_shutdown() {
+  draining_ = true;
+  if (waiting_for_client_) close_all();
+}
+
+void Session::close_all() {
+  if (closed_) return;
+  closed_ = true;
+  client_.close();
+  backend_.close();
+  watchdog_timer_.cancel();
+}
+
+// Closes the connection when the handshake or an idle wait outlives its deadline. The
+// session moves deadline_ freely; the timer only wakes up to compare.
+awaitable<void> Session::watchdog() {
+  while (!closed_) {
+    auto deadline = deadline_;
+    watchdog_timer_.expires_at(deadline);
+    boost::system::error_code ec;
+    co_await watchdog_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (closed_) break;
+    if (deadline_ <= std::chrono::steady_clock::now()) {
+      log_event(LogLevel::info, "proxy", "client_timeout", {{"client", peer_}});
+      close_all();
+    }
+  }
+}
+
+awaitable<void> Session::run() {
+  deadline_ = std::chrono::steady_clock::now() + options_.handshake_timeout;
+  watchdog_timer_.cancel();  // re-arm with the handshake deadline
+  // (Separate statements: GCC 12 miscompiles co_await inside && chains.)
+  bool ok = co_await connect_backend();
+  if (ok) ok = co_await relay_handshake();
+  if (ok) co_await command_loop();
+  close_all();
+}
+
+awaitable<bool> Session::send_error(std::uint8_t sequence_id, std::uint16_t code,
+                                    std::string_view sql_state, std::string_view message) {
+  wire::Bytes packet = wire::framed(wire::encode_err(code, sql_state, message), sequence_id);
+  co_return !(co_await client_.write(packet));
+}
+
+awaitable<bool> Session::connect_backend() {
+  auto result = co_await connect_with_timeout(options_.backend, options_.connect_timeout);
+  if (result.error) {
+    worker_.metrics().backend_errors++;
+    log_event(LogLevel::warn, "proxy", "backend_connect_failed",
+              {{"backend", options_.backend.host + ":" + std::to_string(options_.backend.port)},
+               {"reason", result.error.message()}});
+    co_await send_error(0, kCrConnHostError, "HY000",
+                        "sqlcache: cannot connect to the backend database at " +
+                            options_.backend.host + ":" + std::to_string(options_.backend.port) +
+                            " (" + result.error.message() + ")");
+    co_return false;
+  }
+  backend_.socket() = std::move(result.socket);
+  co_return true;
+}
+
+awaitable<bool> Session::relay_handshake() {
+  // 1. The server's greeting, with the capabilities the proxy cannot relay masked off.
+  PacketView greeting;
+  if (co_await backend_.read_packet(greeting, kHandshakePacketLimit) != ReadError::None) {
+    co_await send_error(0, kCrServerLost, "HY000", "sqlcache: the backend closed the connection");
+    co_return false;
+  }
+  if (!greeting.payload.empty() && greeting.payload[0] == wire::kErrHeader) {
+    // e.g. "Too many connections" or "Host is blocked": the server's own words.
+    co_await client_.write(greeting.raw);
+    co_return false;
+  }
+  auto handshake = wire::parse_initial_handshake(greeting.payload);
+  if (!handshake) {
+    log_event(LogLevel::warn, "proxy", "bad_backend_greeting", {});
+    co_await send_error(0, kErHandshakeError, "08S01", "sqlcache: unsupported backend greeting");
+    co_return false;
+  }
+  backend_.consume_packet();
+  const std::uint64_t offered = handshake->capabilities & wire::cap::kProxySupported;
+  handshake->capabilities = offered;
+  state_.connection_id = handshake->connection_id;
+  if (co_await client_.write(wire::framed(wire::encode_initial_handshake(*handshake), 0))) {
+    co_return false;
+  }
+
+  // 2. The client's handshake response, limited to what was offered.
+  PacketView response;
+  if (co_await client_.read_packet(response, kHandshakePacketLimit) != ReadError::None) {
+    co_return false;
+  }
+  if (wire::is_ssl_request(response.payload)) {
+    co_await send_error(2, kErHandshakeError, "08S01",
+                        "sqlcache: TLS was requested but is not enabled on this proxy");
+    co_return false;
+  }
+  auto parsed = wire::parse_handshake_response(response.payload);
+  if (!parsed) {
+    co_await send_error(response.last_sequence_id + 1, kErHandshakeError, "08S01", "Bad handshake");
+    co_return false;
+  }
+  state_.capabilities = parsed->capabilities & offered;
+  state_.user = parsed->username;
+  state_.schema = parsed->database;
+  state_.character_set = parsed->character_set;
+  wire::Bytes patched(response.payload.begin(), response.payload.end());
+  wire::patch_response_capabilities(patched, state_.capabilities);
+  std::uint8_t sequence_id = response.first_sequence_id;
+  client_.consume_packet();
+  if (co_await backend_.write(wire::framed(patched, sequence_id))) co_return false;
+
+  // 3. The authentication exchange, relayed until the server's OK or ERR.
+  wire::ResponseTracker auth(wire::ResponseShape::Auth, state_.capabilities);
+  if (!co_await relay_response(auth)) co_return false;
+  if (auth.ended_in_error()) co_return false;
+  state_.status_flags = auth.status_flags();
+  worker_.metrics().client_connections_authenticated++;
+  co_return true;
+}
+
+awaitable<void> Session::command_loop() {
+  while (!draining_) {
+    waiting_for_client_ = true;
+    deadline_ = options_.idle_timeout.count() > 0
+                    ? std::chrono::steady_clock::now() + options_.idle_timeout
+                    : std::chrono::steady_clock::time_point::max();
+    PacketView command;
+    ReadError error = co_await client_.read_packet(command, options_.max_packet_size);
+    waiting_for_client_ = false;
+    deadline_ = std::chrono::steady_clock::time_point::max();
+    if (error == ReadError::Closed) co_return;
+    if (error == ReadError::TooLarge) {
+      co_await send_error(1, kErNetPacketTooLarge, "08S01",
+                          "Got a packet bigger than 'max_allowed_packet' bytes");
+      co_return;
+    }
+    if (error == ReadError::BadSequence || command.first_sequence_id != 0 ||
+        command.payload.empty()) {
+      co_await send_error(1, kErNetPacketsOutOfOrder, "08S01", "Got packets out of order");
+      co_return;
+    }
+    if (!co_await handle_command(command)) co_return;
+  }
+  if (draining_) {
+    co_await send_error(0, kErServerShutdown, "08S01", "sqlcache: proxy shutdown in progress");
+  }
+}
+
+awaitable<bool> Session::handle_command(const PacketView& command) {
+  const std::uint8_t code = command.payload[0];
+  const wire::ResponseShape shape = wire::response_shape(code);
+  worker_.metrics().commands++;
+  if (shape == wire::ResponseShape::Unsupported) {
+    std::string message = "sqlcache: command " + std::string(wire::command_name(code)) +
+                          " is not supported through the proxy";
+    client_.consume_packet();
+    co_return co_await send_error(1, kErUnknownCommand, "08S01", message);
+  }
+  if (code == static_cast<std::uint8_t>(wire::Command::Quit)) {
+    co_await backend_.write(command.raw);
+    client_.consume_packet();
+    co_return false;
+  }
+  if (QueryCache* cache = worker_.query_cache()) {
+    if (auto handled = co_await cache->handle(*this, command)) co_return *handled;
+  }
+  co_return co_await forward_and_relay(command, shape);
+}
+
+awaitable<bool> Session::forward_and_relay(const PacketView& command, wire::ResponseShape shape) {
+  // Keep what after_response() needs before the client buffer moves on.
+  const std::uint8_t code = command.payload[0];
+  wire::Bytes payload_copy;
+  if (code == static_cast<std::uint8_t>(wire::Command::InitDb) ||
+      code == static_cast<std::uint8_t>(wire::Command::ChangeUser)) {
+    payload_copy.assign(command.payload.begin(), command.payload.end());
+  }
+  if (co_await backend_.write(command.raw)) {
+    client_.consume_packet();
+    co_await send_error(1, kCrServerLost, "HY000",
+                        "sqlcache: lost connection to the backend database");
+    co_return false;
+  }
+  client_.consume_packet();
+  wire::ResponseTracker tracker(shape, state_.capabilities);
+  if (!co_await relay_response(tracker)) co_return false;
+  after_response(code, payload_copy, tracker);
+  co_return true;
+}
+
+void Session::after_response(std::uint8_t command, wire::ByteView payload,
+                             const wire::ResponseTracker& tracker) {
+  if (tracker.has_status()) state_.status_flags = tracker.status_flags();
+  if (tracker.ended_in_error()) return;
+  switch (static_cast<wire::Command>(command)) {
+    case wire::Command::InitDb:
+      state_.schema.assign(reinterpret_cast<const char*>(payload.data()) + 1, payload.size() - 1);
+      break;
+    case wire::Command::ChangeUser:
+      if (auto change = wire::parse_change_user(payload, state_.capabilities)) {
+        state_.user = std::string(change->username);
+        state_.schema = std::string(change->database);
+        if (change->character_set != 0) {
+          state_.character_set = static_cast<std::uint8_t>(change->character_set);
+        }
+      }
+      state_.reset_session_variables();
+      break;
+    case wire::Command::ResetConnection:
+      state_.reset_session_variables();
+      break;
+    default:
+      break;
+  }
+}
+
+awaitable<bool> Session::relay_response(wire::ResponseTracker& tracker, std::string* capture,
+                                        std::size_t capture_limit) {
+  while (true) {
+    switch (tracker.state()) {
+      case wire::ResponseTracker::State::Complete:
+        co_return true;
+      case wire::ResponseTracker::State::ProtocolError:
+        worker_.metrics().protocol_errors++;
+        log_event(LogLevel::warn, "proxy", "backend_protocol_error",
+                  {{"client", peer_}, {"bytes", std::to_string(tracker.bytes_consumed())}});
+        co_await send_error(tracker.next_sequence_id(), kCrServerLost, "HY000",
+                            "sqlcache: the backend's response did not follow the protocol");
+        co_return false;
+      case wire::ResponseTracker::State::ExpectClient: {
+        PacketView packet;
+        if (co_await client_.read_packet(packet, options_.max_packet_size) != ReadError::None) {
+          co_return false;
+        }
+        if (co_await backend_.write(packet.raw)) co_return false;
+        tracker.on_client_packet(packet.payload, packet.last_sequence_id);
+        client_.consume_packet();
+        continue;
+      }
+      case wire::ResponseTracker::State::ExpectServer:
+        break;
+    }
+    if (backend_.buffer().empty()) {
+      if (auto ec = co_await backend_.read_some()) {
+        worker_.metrics().backend_errors++;
+        log_event(LogLevel::warn, "proxy", "backend_lost",
+                  {{"client", peer_}, {"reason", ec.message()}});
+        co_await send_error(tracker.next_sequence_id(), kCrServerLost, "HY000",
+                            "sqlcache: lost connection to the backend database during query");
+        co_return false;
+      }
+    }
+    wire::ByteView available = backend_.buffer().data();
+    std::size_t n = tracker.feed(available);
+    wire::ByteView part = available.subspan(0, n);
+    if (capture != nullptr) {
+      if (capture->size() + part.size() <= capture_limit) {
+        capture->append(wire::as_chars(part));
+      } else {
+        capture->clear();
+        capture = nullptr;  // too large to cache; keep relaying
+      }
+    }
+    if (tracker.state() != wire::ResponseTracker::State::ProtocolError || n > 0) {
+      if (co_await client_.write(part)) co_return false;
+    }
+    backend_.buffer().consume(n);
+  }
+}
+
+}  // namespace sqlcache::proxy

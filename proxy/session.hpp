@@ -1,0 +1,73 @@
+#pragma once
+// One client connection and its own backend connection (design decision 2): the relayed
+// handshake and authentication, then every command in order, each response relayed byte for
+// byte while the response tracker says where it ends.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "mysql_wire/bytes.hpp"
+#include "mysql_wire/response_tracker.hpp"
+#include "proxy/asio.hpp"
+#include "proxy/packet_channel.hpp"
+#include "proxy/session_options.hpp"
+#include "proxy/session_state.hpp"
+
+namespace sqlcache::proxy {
+
+class Worker;
+class QueryCache;
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket client, Worker& worker);
+  ~Session();
+
+  // Runs the connection to its end; the session keeps itself alive meanwhile.
+  void start();
+  // Graceful shutdown: an idle session closes now, a busy one after its current command.
+  void request_shutdown();
+
+  // Used by the cache path (proxy/query_cache.cpp).
+  PacketChannel& client() { return client_; }
+  PacketChannel& backend() { return backend_; }
+  const SessionState& state() const { return state_; }
+  const SessionOptions& options() const { return options_; }
+
+  // Relays the response that `tracker` follows from the backend to the client. With a
+  // `capture`, the relayed bytes are also appended there (until it exceeds `capture_limit`,
+  // then capturing stops and *capture is cleared). false: the connection cannot go on.
+  awaitable<bool> relay_response(wire::ResponseTracker& tracker, std::string* capture = nullptr,
+                                 std::size_t capture_limit = 0);
+  awaitable<bool> send_error(std::uint8_t sequence_id, std::uint16_t code,
+                             std::string_view sql_state, std::string_view message);
+
+  // The two coroutines of a session (started by start()).
+  awaitable<void> run();
+  awaitable<void> watchdog();
+
+ private:
+  awaitable<bool> connect_backend();
+  awaitable<bool> relay_handshake();
+  awaitable<void> command_loop();
+  awaitable<bool> handle_command(const PacketView& command);
+  awaitable<bool> forward_and_relay(const PacketView& command, wire::ResponseShape shape);
+  void after_response(std::uint8_t command, wire::ByteView payload,
+                      const wire::ResponseTracker& tracker);
+  void close_all();
+
+  Worker& worker_;
+  SessionOptions options_;
+  PacketChannel client_;
+  PacketChannel backend_;
+  SessionState state_;
+  asio::steady_timer watchdog_timer_;
+  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+  bool waiting_for_client_ = false;
+  bool draining_ = false;
+  bool closed_ = false;
+  std::string peer_;
+};
+
+}  // namespace sqlcache::proxy
