@@ -1,5 +1,8 @@
 #include "config/host_port.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include "config/decimal.hpp"
 
 namespace sqlcache::config {
@@ -10,18 +13,12 @@ bool is_name_char(char c) {
          c == '.' || c == '_';
 }
 
-bool is_hex_digit(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-// Hex groups, ':' and an embedded IPv4 tail, then an optional "%zone" (link-local addresses).
+// An IPv6 address as inet_pton reads it, optionally followed by "%zone" (link-local).
 bool is_ipv6_literal(std::string_view text) {
   std::size_t percent = text.find('%');
-  std::string_view address = text.substr(0, percent);
-  if (address.find(':') == std::string_view::npos) return false;
-  for (char c : address) {
-    if (!is_hex_digit(c) && c != ':' && c != '.') return false;
-  }
+  std::string address(text.substr(0, percent));
+  in6_addr parsed{};
+  if (inet_pton(AF_INET6, address.c_str(), &parsed) != 1) return false;
   if (percent == std::string_view::npos) return true;
   std::string_view zone = text.substr(percent + 1);
   if (zone.empty()) return false;

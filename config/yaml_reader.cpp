@@ -1,6 +1,7 @@
 #include "config/yaml_reader.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <set>
 
 #include "config/byte_size.hpp"
@@ -206,6 +207,9 @@ ValueParser<std::uint64_t> byte_size(std::uint64_t min, std::uint64_t max) {
         }
       }
       return ParseError{"expected a size like 64MiB or a number of bytes"};
+    }
+    if (max == std::numeric_limits<std::uint64_t>::max() && *parsed < min) {
+      return ParseError{"must be at least " + format_byte_size(min)};
     }
     if (*parsed < min || *parsed > max) {
       return ParseError{"must be from " + format_byte_size(min) + " to " + format_byte_size(max)};
