@@ -1,0 +1,665 @@
+// RedisStore against real Redis servers: the shared one the test environment starts
+// (SQLCACHE_TEST_REDIS_PORT) and private redis-server processes that the tests start, kill,
+// pause and restart themselves.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <future>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cache/redis_store.hpp"
+#include "support/test_env.hpp"
+
+namespace sqlcache::cache {
+namespace {
+
+using namespace std::chrono_literals;
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+bool under_ci() {
+  const char* ci = std::getenv("CI");
+  return ci != nullptr && std::string(ci) == "true";
+}
+
+#define REQUIRE_SHARED_REDIS()                                                       \
+  do {                                                                               \
+    if (!sqlcache::testing::redis_available()) {                                     \
+      if (under_ci()) FAIL() << "SQLCACHE_TEST_REDIS_PORT is not set under CI=true"; \
+      GTEST_SKIP() << "SQLCACHE_TEST_REDIS_PORT not set";                            \
+    }                                                                                \
+  } while (0)
+
+#define REQUIRE_REDIS_SERVER_BINARY()                            \
+  do {                                                           \
+    if (::access("/usr/bin/redis-server", X_OK) != 0) {          \
+      if (under_ci()) FAIL() << "redis-server is not installed"; \
+      GTEST_SKIP() << "redis-server is not installed";           \
+    }                                                            \
+  } while (0)
+
+// Runs one coroutine on `io` until it completes. The store's connections keep reader coroutines
+// waiting on their sockets, so io.run() would never return by itself.
+template <typename T>
+T run(asio::io_context& io, awaitable<T> operation) {
+  auto future = asio::co_spawn(io, std::move(operation), asio::use_future);
+  while (future.wait_for(0s) != std::future_status::ready) {
+    if (io.stopped()) io.restart();
+    io.run_one_for(10ms);
+  }
+  return future.get();
+}
+
+// Lets the io_context run for a while (timers, reconnects) without any call in flight.
+void run_for(asio::io_context& io, milliseconds duration) {
+  if (io.stopped()) io.restart();
+  io.run_for(duration);
+}
+
+// A port nothing listens on right now.
+std::uint16_t free_port() {
+  asio::io_context io;
+  tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  return acceptor.local_endpoint().port();
+}
+
+// Keys unique to this process and test, so runs sharing one Redis never see each other's data.
+std::string unique_key(std::string_view suffix) {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  return "sqlcache-test:" + std::to_string(::getpid()) + ":" + info->name() + ":" +
+         std::string(suffix);
+}
+
+std::vector<std::string> unique_keys(std::initializer_list<std::string_view> suffixes) {
+  std::vector<std::string> keys;
+  for (auto suffix : suffixes) keys.push_back(unique_key(suffix));
+  return keys;
+}
+
+RedisOptions shared_redis_options() {
+  RedisOptions options;
+  options.host = sqlcache::testing::test_env().redis_host;
+  options.port = static_cast<std::uint16_t>(sqlcache::testing::test_env().redis_port);
+  return options;
+}
+
+// A redis-server of the test's own, on a port of its own, with no persistence. It can be
+// killed, paused (SIGSTOP: it accepts bytes but never answers) and restarted on the same port.
+class PrivateRedis {
+ public:
+  explicit PrivateRedis(std::vector<std::string> extra_args = {})
+      : port_(free_port()), extra_args_(std::move(extra_args)) {
+    char pattern[] = "/tmp/sqlcache-redis-XXXXXX";
+    dir_ = ::mkdtemp(pattern);
+    start();
+  }
+  ~PrivateRedis() {
+    kill();
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+
+  std::uint16_t port() const { return port_; }
+  RedisOptions options() const {
+    RedisOptions options;
+    options.port = port_;
+    return options;
+  }
+
+  void start() {
+    std::vector<std::string> args = {"/usr/bin/redis-server",
+                                     "--port",
+                                     std::to_string(port_),
+                                     "--bind",
+                                     "127.0.0.1",
+                                     "--save",
+                                     "",
+                                     "--appendonly",
+                                     "no",
+                                     "--dir",
+                                     dir_,
+                                     "--logfile",
+                                     dir_ + "/redis.log"};
+    args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a crashed test run
+      std::vector<char*> argv;
+      for (auto& arg : args) argv.push_back(arg.data());
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    wait_until_accepting();
+  }
+
+  void kill() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGCONT);
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  void pause() { ::kill(pid_, SIGSTOP); }
+  void resume() { ::kill(pid_, SIGCONT); }
+
+ private:
+  void wait_until_accepting() {
+    asio::io_context io;
+    const auto deadline = Clock::now() + 10s;
+    while (Clock::now() < deadline) {
+      tcp::socket socket(io);
+      boost::system::error_code ec;
+      socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_), ec);
+      if (!ec) return;
+      std::this_thread::sleep_for(20ms);
+    }
+    ADD_FAILURE() << "private redis-server did not start on port " << port_;
+  }
+
+  std::uint16_t port_;
+  std::vector<std::string> extra_args_;
+  std::string dir_;
+  pid_t pid_ = -1;
+};
+
+// A TCP relay between the store and Redis that counts the chunks the store writes (one chunk
+// per call: the commands of a call went out in one write) and can hold every chunk of replies
+// back for `reply_delay`, which makes each round trip long enough to count by the clock.
+class CountingRelay {
+ public:
+  CountingRelay(asio::io_context& io, std::uint16_t redis_port, milliseconds reply_delay = 0ms)
+      : io_(io),
+        acceptor_(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)),
+        redis_port_(redis_port),
+        reply_delay_(reply_delay) {
+    asio::co_spawn(io, accept(), asio::detached);
+  }
+  ~CountingRelay() {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+  }
+  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+  std::size_t client_chunks() const { return *client_chunks_; }
+  const std::string& last_chunk() const { return *last_chunk_; }
+
+ private:
+  awaitable<void> accept() {
+    boost::system::error_code ec;
+    for (;;) {
+      auto client = std::make_shared<tcp::socket>(
+          co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec)));
+      if (ec) co_return;
+      auto server = std::make_shared<tcp::socket>(io_);
+      co_await server->async_connect(
+          tcp::endpoint(asio::ip::make_address("127.0.0.1"), redis_port_),
+          asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return;
+      asio::co_spawn(io_, pump(client, server, 0ms, client_chunks_, last_chunk_), asio::detached);
+      asio::co_spawn(io_, pump(server, client, reply_delay_, nullptr, nullptr), asio::detached);
+    }
+  }
+  static awaitable<void> pump(std::shared_ptr<tcp::socket> from, std::shared_ptr<tcp::socket> to,
+                              milliseconds delay, std::shared_ptr<std::size_t> chunks,
+                              std::shared_ptr<std::string> last) {
+    std::vector<char> buffer(1 << 20);
+    asio::steady_timer timer(from->get_executor());
+    boost::system::error_code ec;
+    for (;;) {
+      std::size_t n = co_await from->async_read_some(asio::buffer(buffer),
+                                                     asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) break;
+      if (chunks) {
+        ++*chunks;
+        last->assign(buffer.data(), n);
+      }
+      if (delay > 0ms) {
+        timer.expires_after(delay);
+        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      }
+      co_await asio::async_write(*to, asio::buffer(buffer.data(), n),
+                                 asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) break;
+    }
+    boost::system::error_code ignored;
+    from->close(ignored);
+    to->close(ignored);
+  }
+
+  asio::io_context& io_;
+  tcp::acceptor acceptor_;
+  std::uint16_t redis_port_;
+  milliseconds reply_delay_;
+  std::shared_ptr<std::size_t> client_chunks_ = std::make_shared<std::size_t>(0);
+  std::shared_ptr<std::string> last_chunk_ = std::make_shared<std::string>();
+};
+
+// Records the store's up/down events instead of writing them to stderr.
+struct EventLog {
+  std::shared_ptr<std::vector<std::string>> lines = std::make_shared<std::vector<std::string>>();
+  RedisEventSink sink() const {
+    return [lines = lines](std::string_view event, std::string_view reason) {
+      lines->push_back(std::string(event) + " " + std::string(reason));
+    };
+  }
+  std::size_t count(std::string_view event) const {
+    std::size_t n = 0;
+    for (const auto& line : *lines) n += line.rfind(std::string(event) + " ", 0) == 0;
+    return n;
+  }
+};
+
+std::string every_byte_value() {
+  std::string value;
+  for (int round = 0; round < 4; ++round) {
+    for (int b = 0; b < 256; ++b) value.push_back(static_cast<char>(b));
+  }
+  return value;
+}
+
+// --- against the shared Redis -------------------------------------------------------------------
+
+TEST(RedisStore, PutThenLookupReturnsEveryByteValue) {
+  REQUIRE_SHARED_REDIS();
+  asio::io_context io;
+  RedisStore store(io.get_executor(), shared_redis_options());
+  const std::string key = unique_key("entry");
+  const std::string value = every_byte_value();
+  ASSERT_TRUE(run(io, store.put(key, value, 60s)));
+  StoreLookup result = run(io, store.lookup(key, {}));
+  ASSERT_EQ(result.status, LookupStatus::Hit);
+  EXPECT_EQ(result.value, value);
+}
+
+TEST(RedisStore, OneMebibyteBinaryValueRoundTrips) {
+  REQUIRE_SHARED_REDIS();
+  asio::io_context io;
+  RedisStore store(io.get_executor(), shared_redis_options());
+  std::string value(1 << 20, '\0');
+  for (std::size_t i = 0; i < value.size(); ++i) value[i] = static_cast<char>((i * 131) ^ (i >> 8));
+  const std::string key = unique_key("big");
+  ASSERT_TRUE(run(io, store.put(key, value, 60s)));
+  StoreLookup result = run(io, store.lookup(key, {}));
+  ASSERT_EQ(result.status, LookupStatus::Hit);
+  EXPECT_EQ(result.value.size(), value.size());
+  EXPECT_TRUE(result.value == value);
+}
+
+TEST(RedisStore, UnknownKeyIsAMissWithZeroGenerations) {
+  REQUIRE_SHARED_REDIS();
+  asio::io_context io;
+  RedisStore store(io.get_executor(), shared_redis_options());
+  StoreLookup result = run(io, store.lookup(unique_key("absent"), unique_keys({"g1", "g2"})));
+  EXPECT_EQ(result.status, LookupStatus::Miss);
+  EXPECT_EQ(result.generations, (std::vector<std::uint64_t>{0, 0}));
+}
+
+TEST(RedisStore, BumpIncrementsGenerationsThatLookupAndGenerationsRead) {
+  REQUIRE_SHARED_REDIS();
+  asio::io_context io;
+  RedisStore store(io.get_executor(), shared_redis_options());
+  const auto gens = unique_keys({"gen:shop.a", "gen:shop.b", "gen:shop.c"});
+  ASSERT_TRUE(run(io, store.bump({gens[0], gens[1]})));
+  ASSERT_TRUE(run(io, store.bump({gens[0]})));
+  auto read = run(io, store.generations(gens));
+  ASSERT_TRUE(read.has_value());
+  EXPECT_EQ(*read, (std::vector<std::uint64_t>{2, 1, 0}));
+
+  const std::string key = unique_key("entry");
+  ASSERT_TRUE(run(io, store.put(key, "rows", 60s)));
+  StoreLookup result = run(io, store.lookup(key, gens));
+  ASSERT_EQ(result.status, LookupStatus::Hit);
+  EXPECT_EQ(result.value, "rows");
+  EXPECT_EQ(result.generations, (std::vector<std::uint64_t>{2, 1, 0}));
+}
+
+TEST(RedisStore, GenerationKeysGetNoTtl) {
+  REQUIRE_SHARED_REDIS();
+  asio::io_context io;
+  RedisStore store(io.get_executor(), shared_redis_options());
+  const auto gens = unique_keys({"gen:shop.t"});
+  ASSERT_TRUE(run(io, store.bump(gens)));
+  // Read the TTL through the same kind of connection: PTTL answers -1 for "no expiry".
+  auto probe = std::make_shared<RedisConnection>(io.get_executor(), shared_redis_options(), nullptr,
+                                                 std::make_shared<StoreStats>());
+  RedisResult result = run(io, probe->execute({format_command({"PTTL", gens[0]}), 1}));
+  probe->close();
+  ASSERT_TRUE(result.ok()) << result.reason;
+  ASSERT_EQ(result.replies.size(), 1u);
+  EXPECT_EQ(result.replies[0].integer, -1);
+}
+
+TEST(RedisStore, LookupSendsEntryAndGenerationReadsInOneWrite) {
+  REQUIRE_SHARED_REDIS();
+  asio::io_context io;
+  CountingRelay relay(io, shared_redis_options().port, 150ms);
+  RedisOptions options = shared_redis_options();
+  options.port = relay.port();
+  options.pool_size = 1;
+  options.command_timeout = 2s;
+  RedisStore store(io.get_executor(), options);
+  const std::string key = unique_key("entry");
+  const auto gens = unique_keys({"gen:a", "gen:b"});
+  ASSERT_TRUE(run(io, store.put(key, "value", 60s)));
+  ASSERT_TRUE(run(io, store.bump(gens)));
+  const std::size_t chunks_before = relay.client_chunks();
+  const auto round_trips_before = store.stats().round_trips.load();
+
+  const auto started = Clock::now();
+  StoreLookup result = run(io, store.lookup(key, gens));
+  const auto elapsed = Clock::now() - started;
+
+  // Every reply is held back 150 ms: two round trips would take at least 300 ms.
+  EXPECT_LT(elapsed, 290ms);
+  ASSERT_EQ(result.status, LookupStatus::Hit);
+  EXPECT_EQ(result.value, "value");
+  EXPECT_EQ(result.generations, (std::vector<std::uint64_t>{1, 1}));
+  EXPECT_EQ(relay.client_chunks() - chunks_before, 1u);
+  EXPECT_NE(relay.last_chunk().find("GET"), std::string::npos);
+  EXPECT_NE(relay.last_chunk().find("MGET"), std::string::npos);
+  EXPECT_EQ(store.stats().round_trips.load() - round_trips_before, 1u);
+}
+
+TEST(RedisStore, EntryExpiresAfterItsTtl) {
+  REQUIRE_SHARED_REDIS();
+  asio::io_context io;
+  RedisStore store(io.get_executor(), shared_redis_options());
+  const std::string key = unique_key("short");
+  ASSERT_TRUE(run(io, store.put(key, "v", 200ms)));
+  EXPECT_EQ(run(io, store.lookup(key, {})).status, LookupStatus::Hit);
+  std::this_thread::sleep_for(350ms);
+  EXPECT_EQ(run(io, store.lookup(key, {})).status, LookupStatus::Miss);
+}
+
+awaitable<void> lookup_and_check(RedisStore& store, std::string key, std::string expected,
+                                 std::vector<std::string> gens, int& correct) {
+  StoreLookup result = co_await store.lookup(key, gens);
+  if (result.status == LookupStatus::Hit && result.value == expected &&
+      result.generations == std::vector<std::uint64_t>{1}) {
+    ++correct;
+  }
+}
+
+TEST(RedisStore, HundredConcurrentLookupsOnOneConnectionAllGetTheirOwnReplies) {
+  REQUIRE_SHARED_REDIS();
+  asio::io_context io;
+  // Replies are held back 50 ms per chunk: a connection that waited for each reply before
+  // sending the next call would need 100 x 50 ms.
+  CountingRelay relay(io, shared_redis_options().port, 50ms);
+  RedisOptions options = shared_redis_options();
+  options.port = relay.port();
+  options.pool_size = 1;
+  options.command_timeout = 5s;  // a loaded CI machine must not turn this into a timeout test
+  RedisStore store(io.get_executor(), options);
+  RedisStore setup(io.get_executor(), shared_redis_options());  // direct, not delayed
+  const auto gens = unique_keys({"gen:pipelined"});
+  ASSERT_TRUE(run(io, setup.bump(gens)));
+  for (int i = 0; i < 100; ++i) {
+    const std::string value = "value-" + std::to_string(i) + std::string(i, '\0');
+    ASSERT_TRUE(run(io, setup.put(unique_key(std::to_string(i)), value, 60s)));
+  }
+  int correct = 0;
+  const auto started = Clock::now();
+  for (int i = 0; i < 100; ++i) {
+    asio::co_spawn(
+        io,
+        lookup_and_check(store, unique_key(std::to_string(i)),
+                         "value-" + std::to_string(i) + std::string(i, '\0'), gens, correct),
+        asio::detached);
+  }
+  const auto deadline = Clock::now() + 10s;
+  while (correct < 100 && Clock::now() < deadline) run_for(io, 5ms);
+  const auto elapsed = Clock::now() - started;
+  EXPECT_EQ(correct, 100);
+  EXPECT_LT(elapsed, 1500ms);
+  EXPECT_EQ(store.stats().errors.load(), 0u);
+}
+
+TEST(RedisStore, SelectsTheConfiguredDatabase) {
+  REQUIRE_SHARED_REDIS();
+  asio::io_context io;
+  RedisOptions db3 = shared_redis_options();
+  db3.db = 3;
+  RedisStore in_db3(io.get_executor(), db3);
+  RedisStore in_db0(io.get_executor(), shared_redis_options());
+  const std::string key = unique_key("db");
+  ASSERT_TRUE(run(io, in_db3.put(key, "v", 60s)));
+  EXPECT_EQ(run(io, in_db3.lookup(key, {})).status, LookupStatus::Hit);
+  EXPECT_EQ(run(io, in_db0.lookup(key, {})).status, LookupStatus::Miss);
+}
+
+TEST(RedisStore, ZeroTtlStoresNothing) {
+  REQUIRE_SHARED_REDIS();
+  asio::io_context io;
+  RedisStore store(io.get_executor(), shared_redis_options());
+  const std::string key = unique_key("zero");
+  EXPECT_TRUE(run(io, store.put(key, "v", 0ms)));
+  EXPECT_EQ(run(io, store.lookup(key, {})).status, LookupStatus::Miss);
+}
+
+TEST(RedisStore, WrongTypeAtAKeyIsAnErrorNotACrash) {
+  REQUIRE_SHARED_REDIS();
+  asio::io_context io;
+  RedisStore store(io.get_executor(), shared_redis_options());
+  const auto gens = unique_keys({"gen:text"});
+  // A generation key holding text (someone else's data): not a counter.
+  ASSERT_TRUE(run(io, store.put(gens[0], "not-a-number", 60s)));
+  EXPECT_FALSE(run(io, store.bump(gens)));
+  EXPECT_FALSE(run(io, store.generations(gens)).has_value());
+  EXPECT_EQ(run(io, store.lookup(unique_key("x"), gens)).status, LookupStatus::Error);
+  EXPECT_EQ(store.stats().errors.load(), 3u);
+}
+
+// --- failures, with servers the tests control -----------------------------------------------
+
+TEST(RedisStore, ClosedPortFailsFastAndOpensTheBreaker) {
+  asio::io_context io;
+  RedisOptions options;
+  options.port = free_port();
+  EventLog events;
+  RedisStore store(io.get_executor(), options, events.sink());
+  const auto started = Clock::now();
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(run(io, store.lookup("k", {})).status, LookupStatus::Error);
+  }
+  EXPECT_LT(Clock::now() - started, 1s);
+  EXPECT_FALSE(store.available());
+  EXPECT_EQ(store.breaker_state(), CircuitBreaker::State::Open);
+  EXPECT_EQ(events.count("down"), 1u);
+  EXPECT_NE(events.lines->front().find("refused"), std::string::npos) << events.lines->front();
+
+  // While open, calls fail without touching the network.
+  const auto reconnects = store.stats().reconnects.load();
+  EXPECT_EQ(run(io, store.lookup("k", {})).status, LookupStatus::Error);
+  EXPECT_FALSE(run(io, store.put("k", "v", 1s)));
+  EXPECT_FALSE(run(io, store.bump({"g"})));
+  EXPECT_FALSE(run(io, store.generations({"g"})).has_value());
+  EXPECT_EQ(store.stats().rejected.load(), 4u);
+  EXPECT_EQ(store.stats().reconnects.load(), reconnects);
+  EXPECT_EQ(store.stats().errors.load(), 5u);
+  EXPECT_EQ(events.count("down"), 1u);
+}
+
+TEST(RedisStore, KilledServerGivesErrorsThenRecoversAfterRestart) {
+  REQUIRE_REDIS_SERVER_BINARY();
+  PrivateRedis redis;
+  asio::io_context io;
+  RedisOptions options = redis.options();
+  options.breaker.initial_cooldown = 200ms;
+  EventLog events;
+  RedisStore store(io.get_executor(), options, events.sink());
+  ASSERT_TRUE(run(io, store.put("k", "before", 60s)));
+  ASSERT_EQ(run(io, store.lookup("k", {})).status, LookupStatus::Hit);
+
+  redis.kill();
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_EQ(run(io, store.lookup("k", {})).status, LookupStatus::Error);
+  }
+  EXPECT_FALSE(store.available());
+  EXPECT_EQ(events.count("down"), 1u);
+
+  redis.start();  // same port, empty: the entry is gone, the store works again
+  const auto deadline = Clock::now() + 10s;
+  LookupStatus status = LookupStatus::Error;
+  while (status == LookupStatus::Error && Clock::now() < deadline) {
+    status = run(io, store.lookup("k", {})).status;
+    if (status == LookupStatus::Error) run_for(io, 50ms);
+  }
+  EXPECT_EQ(status, LookupStatus::Miss);
+  EXPECT_TRUE(store.available());
+  EXPECT_EQ(events.count("up"), 1u);
+  EXPECT_GT(store.stats().reconnects.load(), 0u);
+  ASSERT_TRUE(run(io, store.put("k", "after", 60s)));
+  EXPECT_EQ(run(io, store.lookup("k", {})).value, "after");
+}
+
+TEST(RedisStore, UnansweredCallTimesOutAndTheConnectionRecovers) {
+  REQUIRE_REDIS_SERVER_BINARY();
+  PrivateRedis redis;
+  asio::io_context io;
+  RedisOptions options = redis.options();
+  options.command_timeout = 150ms;
+  RedisStore store(io.get_executor(), options);
+  ASSERT_TRUE(run(io, store.put("k", "v", 60s)));
+
+  redis.pause();  // accepts bytes, never answers
+  const auto started = Clock::now();
+  EXPECT_EQ(run(io, store.lookup("k", {})).status, LookupStatus::Error);
+  const auto waited = Clock::now() - started;
+  EXPECT_GE(waited, 140ms);
+  EXPECT_LT(waited, 600ms);
+  EXPECT_EQ(store.stats().timeouts.load(), 1u);
+
+  redis.resume();
+  StoreLookup result = run(io, store.lookup("k", {}));
+  EXPECT_EQ(result.status, LookupStatus::Hit);
+  EXPECT_EQ(result.value, "v");
+}
+
+TEST(RedisStore, TimeoutFailsEveryCallPendingOnThatConnection) {
+  REQUIRE_REDIS_SERVER_BINARY();
+  PrivateRedis redis;
+  asio::io_context io;
+  RedisOptions options = redis.options();
+  options.pool_size = 1;
+  options.command_timeout = 150ms;
+  RedisStore store(io.get_executor(), options);
+  ASSERT_TRUE(run(io, store.put("k", "v", 60s)));
+  redis.pause();
+  auto first = asio::co_spawn(io, store.lookup("k", {}), asio::use_future);
+  auto second = asio::co_spawn(io, store.lookup("k", {}), asio::use_future);
+  const auto deadline = Clock::now() + 2s;
+  while ((first.wait_for(0s) != std::future_status::ready ||
+          second.wait_for(0s) != std::future_status::ready) &&
+         Clock::now() < deadline) {
+    run_for(io, 10ms);
+  }
+  ASSERT_EQ(first.wait_for(0s), std::future_status::ready);
+  ASSERT_EQ(second.wait_for(0s), std::future_status::ready);
+  EXPECT_EQ(first.get().status, LookupStatus::Error);
+  EXPECT_EQ(second.get().status, LookupStatus::Error);
+  redis.resume();
+  EXPECT_EQ(run(io, store.lookup("k", {})).status, LookupStatus::Hit);
+}
+
+TEST(RedisStore, PasswordProtectedServerAcceptsTheRightPassword) {
+  REQUIRE_REDIS_SERVER_BINARY();
+  PrivateRedis redis({"--requirepass", "s3cret-pw"});
+  asio::io_context io;
+  RedisOptions options = redis.options();
+  options.password = "s3cret-pw";
+  RedisStore store(io.get_executor(), options);
+  ASSERT_TRUE(run(io, store.put("k", "v", 60s)));
+  EXPECT_EQ(run(io, store.lookup("k", {})).value, "v");
+}
+
+TEST(RedisStore, WithoutAPasswordAProtectedServerGivesErrors) {
+  REQUIRE_REDIS_SERVER_BINARY();
+  PrivateRedis redis({"--requirepass", "s3cret-pw"});
+  asio::io_context io;
+  EventLog events;
+  RedisStore store(io.get_executor(), redis.options(), events.sink());
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(run(io, store.lookup("k", {})).status, LookupStatus::Error);
+  }
+  ASSERT_EQ(events.count("down"), 1u);
+  EXPECT_NE(events.lines->front().find("NOAUTH"), std::string::npos) << events.lines->front();
+}
+
+TEST(RedisStore, AclUserAuthenticatesWithUsernameAndPassword) {
+  REQUIRE_REDIS_SERVER_BINARY();
+  PrivateRedis redis(
+      {"--user", "default", "off", "--user", "sqlcache", "on", ">acl-pw", "~*", "+@all"});
+  asio::io_context io;
+  RedisOptions options = redis.options();
+  options.username = "sqlcache";
+  options.password = "acl-pw";
+  RedisStore store(io.get_executor(), options);
+  ASSERT_TRUE(run(io, store.put("k", "v", 60s)));
+  EXPECT_EQ(run(io, store.lookup("k", {})).value, "v");
+}
+
+TEST(RedisStore, WrongPasswordGivesErrorAndOneLogLineWithoutThePassword) {
+  REQUIRE_REDIS_SERVER_BINARY();
+  PrivateRedis redis({"--requirepass", "s3cret-pw"});
+  asio::io_context io;
+  RedisOptions options = redis.options();
+  options.password = "not-the-password";
+  RedisStore store(io.get_executor(), options);  // default sink: stderr
+  ::testing::internal::CaptureStderr();
+  std::vector<LookupStatus> statuses;
+  for (int i = 0; i < 7; ++i) statuses.push_back(run(io, store.lookup("k", {})).status);
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  for (auto status : statuses) EXPECT_EQ(status, LookupStatus::Error);
+  EXPECT_NE(log.find("level=warn component=redis event=down"), std::string::npos) << log;
+  EXPECT_NE(log.find("auth failed: WRONGPASS"), std::string::npos) << log;
+  EXPECT_EQ(log.find("not-the-password"), std::string::npos) << log;
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;
+}
+
+// A server that answers with bytes that are not RESP: the call fails, nothing crashes, and the
+// next call opens a fresh connection.
+awaitable<void> serve_garbage(tcp::acceptor& acceptor, int& accepted) {
+  boost::system::error_code ec;
+  for (;;) {
+    tcp::socket socket =
+        co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;
+    ++accepted;
+    std::vector<char> buffer(4096);
+    co_await socket.async_read_some(asio::buffer(buffer),
+                                    asio::redirect_error(asio::use_awaitable, ec));
+    static const std::string garbage = "HTTP/1.1 400 Bad Request\r\n\r\n\x01\xff";
+    co_await asio::async_write(socket, asio::buffer(garbage),
+                               asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+TEST(RedisStore, GarbageFromTheServerIsAnErrorAndTheConnectionIsReplaced) {
+  asio::io_context io;
+  tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  int accepted = 0;
+  asio::co_spawn(io, serve_garbage(acceptor, accepted), asio::detached);
+  RedisOptions options;
+  options.port = acceptor.local_endpoint().port();
+  options.pool_size = 1;
+  EventLog events;
+  RedisStore store(io.get_executor(), options, events.sink());
+  EXPECT_EQ(run(io, store.lookup("k", {"g"})).status, LookupStatus::Error);
+  EXPECT_EQ(run(io, store.lookup("k", {"g"})).status, LookupStatus::Error);
+  EXPECT_EQ(accepted, 2);
+  EXPECT_EQ(store.stats().errors.load(), 2u);
+  acceptor.close();
+}
+
+}  // namespace
+}  // namespace sqlcache::cache
