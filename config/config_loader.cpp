@@ -69,7 +69,12 @@ class Loader {
     try {
       documents = YAML::LoadAll(std::string(yaml));
     } catch (const YAML::Exception& e) {
-      reader_.error(e.mark, "invalid YAML: " + e.msg);
+      std::string message = "invalid YAML: " + e.msg;
+      // The likeliest cause in this file: a table wildcard left unquoted, read as an alias.
+      if (e.msg == YAML::ErrorMsg::UNKNOWN_ANCHOR) {
+        message += " (a value that starts with '*' must be quoted, as in \"*.sessions\")";
+      }
+      reader_.error(e.mark, std::move(message));
     }
     if (documents.size() > 1) {
       reader_.error(documents[1].Mark(), "only one YAML document is allowed in a configuration");

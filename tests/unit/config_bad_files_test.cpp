@@ -37,6 +37,10 @@ const BadFile kBadFiles[] = {
     {"BadIndentation",
      "cache:\n  default_ttl: 30s\n    hints: true\n",
      {"bad.yaml:3:10: invalid YAML: illegal map value"}},
+    {"UnquotedTableWildcard",
+     "cache:\n  tables:\n    - { match: *.sessions, ttl: 5s }\n",
+     {"bad.yaml:3:16: invalid YAML: the referenced anchor is not defined (a value that starts "
+      "with '*' must be quoted, as in \"*.sessions\")"}},
     {"TwoDocuments",
      "threads: 1\n---\nthreads: 2\n",
      {"bad.yaml:3:1: only one YAML document is allowed in a configuration"}},
