@@ -43,8 +43,11 @@ awaitable<error_code> RedisStream::connect(const tcp::resolver::results_type& en
   socket().set_option(tcp::no_delay(true), ec);
   ec = {};
   if (auto* tls = std::get_if<TlsStream>(&stream_)) {
-    // SNI, so a server behind a shared address presents the right certificate.
-    if (!SSL_set_tlsext_host_name(tls->native_handle(), server_name.c_str())) {
+    // SNI, so a server behind a shared address presents the right certificate. SNI carries
+    // host names only (RFC 6066 section 3), never an IP literal.
+    error_code not_an_address;
+    asio::ip::make_address(server_name, not_an_address);
+    if (not_an_address && !SSL_set_tlsext_host_name(tls->native_handle(), server_name.c_str())) {
       co_return error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category());
     }
     tls->set_verify_callback(asio::ssl::host_name_verification(server_name));

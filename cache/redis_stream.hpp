@@ -7,8 +7,9 @@
 #include <variant>
 #include <vector>
 
-#include <boost/asio/ssl.hpp>
 #include "proxy/asio.hpp"
+// After proxy/asio.hpp, which must be the first Asio header.
+#include <boost/asio/ssl.hpp>
 
 #include "cache/redis_options.hpp"
 

@@ -96,10 +96,11 @@ RedisOptions shared_redis_options() {
 // killed, paused (SIGSTOP: it accepts bytes but never answers) and restarted on the same port.
 class PrivateRedis {
  public:
-  explicit PrivateRedis(std::vector<std::string> extra_args = {})
-      : port_(free_port()), extra_args_(std::move(extra_args)) {
+  explicit PrivateRedis(std::vector<std::string> extra_args = {}, bool tls_only = false)
+      : port_(free_port()), extra_args_(std::move(extra_args)), tls_only_(tls_only) {
     char pattern[] = "/tmp/sqlcache-redis-XXXXXX";
     dir_ = ::mkdtemp(pattern);
+    if (tls_only_) make_certificates();
     start();
   }
   ~PrivateRedis() {
@@ -109,6 +110,8 @@ class PrivateRedis {
   }
 
   std::uint16_t port() const { return port_; }
+  // The test CA that signed the server's certificate (for localhost and 127.0.0.1).
+  std::string ca_file() const { return dir_ + "/ca.crt"; }
   RedisOptions options() const {
     RedisOptions options;
     options.port = port_;
@@ -118,7 +121,7 @@ class PrivateRedis {
   void start() {
     std::vector<std::string> args = {"/usr/bin/redis-server",
                                      "--port",
-                                     std::to_string(port_),
+                                     tls_only_ ? "0" : std::to_string(port_),
                                      "--bind",
                                      "127.0.0.1",
                                      "--save",
@@ -129,6 +132,11 @@ class PrivateRedis {
                                      dir_,
                                      "--logfile",
                                      dir_ + "/redis.log"};
+    if (tls_only_) {
+      args.insert(args.end(), {"--tls-port", std::to_string(port_), "--tls-cert-file",
+                               dir_ + "/server.crt", "--tls-key-file", dir_ + "/server.key",
+                               "--tls-ca-cert-file", ca_file(), "--tls-auth-clients", "no"});
+    }
     args.insert(args.end(), extra_args_.begin(), extra_args_.end());
     pid_ = ::fork();
     if (pid_ == 0) {
@@ -153,6 +161,21 @@ class PrivateRedis {
   void resume() { ::kill(pid_, SIGCONT); }
 
  private:
+  // A throwaway CA and a server certificate it signed, made with the openssl command line.
+  void make_certificates() {
+    const std::string script =
+        "cd '" + dir_ +
+        "' && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+        "-keyout ca.key -out ca.crt -days 2 -subj /CN=sqlcache-test-ca && "
+        "openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+        "-keyout server.key -out server.csr -subj /CN=localhost && "
+        "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > san.cnf && "
+        "openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial "
+        "-out server.crt -days 2 -extfile san.cnf";
+    const std::string command = "( " + script + " ) >/dev/null 2>&1";
+    ASSERT_EQ(std::system(command.c_str()), 0) << "could not make test certificates";
+  }
+
   void wait_until_accepting() {
     asio::io_context io;
     const auto deadline = Clock::now() + 10s;
@@ -168,6 +191,7 @@ class PrivateRedis {
 
   std::uint16_t port_;
   std::vector<std::string> extra_args_;
+  bool tls_only_ = false;
   std::string dir_;
   pid_t pid_ = -1;
 };
@@ -659,6 +683,85 @@ TEST(RedisStore, GarbageFromTheServerIsAnErrorAndTheConnectionIsReplaced) {
   EXPECT_EQ(accepted, 2);
   EXPECT_EQ(store.stats().errors.load(), 2u);
   acceptor.close();
+}
+
+// --- TLS (ElastiCache in-transit encryption), against a private TLS-only redis-server ----------
+
+TEST(RedisStore, TlsConnectionVerifiesTheServerCertificateAndWorks) {
+  REQUIRE_REDIS_SERVER_BINARY();
+  PrivateRedis redis({"--requirepass", "tls-pw"}, /*tls_only=*/true);
+  asio::io_context io;
+  RedisOptions options = redis.options();
+  options.tls = true;
+  options.ca_file = redis.ca_file();
+  options.server_name = "localhost";
+  options.password = "tls-pw";
+  RedisStore store(io.get_executor(), options);
+  const std::string value = every_byte_value();
+  ASSERT_TRUE(run(io, store.put("k", value, 60s)));
+  StoreLookup result = run(io, store.lookup("k", {"g"}));
+  ASSERT_EQ(result.status, LookupStatus::Hit);
+  EXPECT_EQ(result.value, value);
+  EXPECT_EQ(result.generations, (std::vector<std::uint64_t>{0}));
+}
+
+TEST(RedisStore, TlsMatchesAnIpAddressHostAgainstTheCertificate) {
+  REQUIRE_REDIS_SERVER_BINARY();
+  PrivateRedis redis({}, /*tls_only=*/true);
+  asio::io_context io;
+  RedisOptions options = redis.options();  // host 127.0.0.1, no server_name
+  options.tls = true;
+  options.ca_file = redis.ca_file();
+  RedisStore store(io.get_executor(), options);
+  EXPECT_TRUE(run(io, store.bump({"g"})));
+}
+
+TEST(RedisStore, TlsRefusesACertificateForAnotherName) {
+  REQUIRE_REDIS_SERVER_BINARY();
+  PrivateRedis redis({}, /*tls_only=*/true);
+  asio::io_context io;
+  RedisOptions options = redis.options();
+  options.tls = true;
+  options.ca_file = redis.ca_file();
+  options.server_name = "cache.example.com";
+  options.breaker.failure_threshold = 1;
+  EventLog events;
+  RedisStore store(io.get_executor(), options, events.sink());
+  EXPECT_EQ(run(io, store.lookup("k", {})).status, LookupStatus::Error);
+  ASSERT_EQ(events.count("down"), 1u);
+  EXPECT_NE(events.lines->front().find("certificate verify failed"), std::string::npos)
+      << events.lines->front();
+}
+
+TEST(RedisStore, TlsRefusesAServerSignedByAnUnknownAuthority) {
+  REQUIRE_REDIS_SERVER_BINARY();
+  PrivateRedis redis({}, /*tls_only=*/true);
+  asio::io_context io;
+  RedisOptions options = redis.options();
+  options.tls = true;  // system trust store: the test CA is not in it
+  options.server_name = "localhost";
+  RedisStore store(io.get_executor(), options);
+  EXPECT_EQ(run(io, store.lookup("k", {})).status, LookupStatus::Error);
+}
+
+TEST(RedisStore, PlainConnectionToATlsPortFailsWithinTheTimeout) {
+  REQUIRE_REDIS_SERVER_BINARY();
+  PrivateRedis redis({}, /*tls_only=*/true);
+  asio::io_context io;
+  RedisOptions options = redis.options();
+  options.command_timeout = 300ms;
+  RedisStore store(io.get_executor(), options);
+  const auto started = Clock::now();
+  EXPECT_EQ(run(io, store.lookup("k", {})).status, LookupStatus::Error);
+  EXPECT_LT(Clock::now() - started, 1s);
+}
+
+TEST(RedisStore, UnreadableCaFileIsAStartupError) {
+  asio::io_context io;
+  RedisOptions options;
+  options.tls = true;
+  options.ca_file = "/nonexistent/ca.crt";
+  EXPECT_THROW(RedisStore(io.get_executor(), options), std::exception);
 }
 
 }  // namespace
