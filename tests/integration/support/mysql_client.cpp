@@ -1,5 +1,7 @@
 #include "support/mysql_client.hpp"
 
+#include <errmsg.h>
+
 #include <charconv>
 #include <system_error>
 #include <utility>
@@ -128,6 +130,11 @@ void MysqlClient::close() {
 std::string describe_error(MYSQL_STMT* statement) {
   return std::to_string(mysql_stmt_errno(statement)) + " (" + mysql_stmt_sqlstate(statement) +
          "): " + mysql_stmt_error(statement);
+}
+
+bool is_clean_connection_failure(unsigned error_code) {
+  if (error_code == CR_SERVER_LOST || error_code == CR_SERVER_GONE_ERROR) return true;
+  return error_code != 0 && error_code < CR_MIN_ERROR;
 }
 
 DirectServer direct_server() {

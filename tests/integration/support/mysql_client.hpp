@@ -97,6 +97,14 @@ using StatementPtr = std::unique_ptr<MYSQL_STMT, StatementCloser>;
 // "code (sqlstate): message" of a statement handle, for assertion messages.
 std::string describe_error(MYSQL_STMT* statement);
 
+// Whether the error of a command on a connection that died is one a client can act on: the
+// client library's own "lost connection" (2013) or "gone away" (2006), or an error packet
+// with a server error code (below 2000, e.g. 1927 "connection was killed", 1053 "server
+// shutdown"). Any other client-library code means the client did not understand what it got:
+// libmariadb reports an error packet carrying a client-range code such as 2013 as 2027
+// "Received malformed packet", so a proxy must never put those in an error packet.
+bool is_clean_connection_failure(unsigned error_code);
+
 // Where and as whom the tests reach the database directly (from test_env()).
 struct DirectServer {
   std::string host;

@@ -7,6 +7,10 @@
 
 namespace sqlcache::testing {
 
+void PrintTo(Route route, std::ostream* out) {
+  *out << (route == Route::kDirect ? "direct" : "through the proxy");
+}
+
 std::string route_name(const ::testing::TestParamInfo<Route>& info) {
   return info.param == Route::kDirect ? "Direct" : "ThroughProxy";
 }

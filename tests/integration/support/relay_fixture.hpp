@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "support/mysql_client.hpp"
@@ -13,6 +14,9 @@
 namespace sqlcache::testing {
 
 enum class Route { kDirect, kThroughProxy };
+
+// gtest prints a failing test's parameter with this.
+void PrintTo(Route route, std::ostream* out);
 
 // "Direct" / "ThroughProxy", for parameterised test names.
 std::string route_name(const ::testing::TestParamInfo<Route>& info);
