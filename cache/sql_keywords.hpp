@@ -1,0 +1,21 @@
+// Word lists the analyser needs about the SQL dialect itself (not about functions).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace sqlcache::cache {
+
+std::string to_upper_ascii(std::string_view text);
+
+// Reserved in BOTH MySQL 8.0 and MariaDB 10.11: such a word can never be an unquoted table,
+// schema or alias name (except right after a `.`), so folding its case never merges two
+// different statements. Words reserved in only one of them are deliberately absent.
+bool is_reserved_word(std::string_view word);
+
+// Words that cannot be a table alias or a table name where the parser expects one: the reserved
+// words plus clause keywords of either server. Being over-inclusive here only makes the parser
+// give up (and the statement bypass), never misread a name.
+bool is_structural_keyword(std::string_view word);
+
+}  // namespace sqlcache::cache

@@ -1,0 +1,152 @@
+#include "cache/sql_normalizer.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "cache/sql_functions.hpp"
+#include "cache/sql_hints.hpp"
+#include "cache/sql_keywords.hpp"
+
+namespace sqlcache::cache {
+namespace {
+
+constexpr std::size_t kNoMatch = static_cast<std::size_t>(-1);
+
+// Reserved words after which a `name(` is a call: `SELECT count(*)`, `WHERE year(d) = ...`.
+// After other words (INTO, TABLE, JOIN, FROM, AS, ...) `name(` may be a table or alias.
+bool introduces_expression(const Token& t) {
+  static constexpr std::string_view kWords[] = {"SELECT",
+                                                "WHERE",
+                                                "AND",
+                                                "OR",
+                                                "XOR",
+                                                "NOT",
+                                                "ON",
+                                                "BY",
+                                                "HAVING",
+                                                "WHEN",
+                                                "THEN",
+                                                "ELSE",
+                                                "CASE",
+                                                "IN",
+                                                "IS",
+                                                "LIKE",
+                                                "BETWEEN",
+                                                "DISTINCT",
+                                                "DISTINCTROW",
+                                                "ALL",
+                                                "RETURN",
+                                                "INTERVAL",
+                                                "DIV",
+                                                "MOD",
+                                                "REGEXP",
+                                                "RLIKE",
+                                                "LIMIT",
+                                                "ESCAPE",
+                                                "HIGH_PRIORITY",
+                                                "STRAIGHT_JOIN",
+                                                "SQL_SMALL_RESULT",
+                                                "SQL_BIG_RESULT",
+                                                "SQL_CALC_FOUND_ROWS"};
+  return std::any_of(std::begin(kWords), std::end(kWords),
+                     [&](std::string_view w) { return is_keyword(t, w); });
+}
+
+class Normalizer {
+ public:
+  Normalizer(std::span<const Token> tokens, bool fold_all_words)
+      : t_(tokens), fold_all_words_(fold_all_words), match_(tokens.size(), kNoMatch) {
+    std::vector<std::size_t> open;
+    for (std::size_t i = 0; i < t_.size(); ++i) {
+      if (is_operator(t_[i], "(")) {
+        open.push_back(i);
+      } else if (is_operator(t_[i], ")") && !open.empty()) {
+        match_[open.back()] = i;
+        open.pop_back();
+      }
+    }
+  }
+
+  std::string run() {
+    std::size_t end = t_.size();
+    if (end > 0 && t_[end - 1].kind == TokenKind::Semicolon) --end;
+    std::string out;
+    out.reserve(end * 8);
+    std::string_view condition;
+    bool pending_space = false;
+    for (std::size_t i = 0; i < end; ++i) {
+      const Token& tok = t_[i];
+      if (tok.kind == TokenKind::Hint && parse_cache_hint(tok.text).only_sqlcache) {
+        pending_space = true;
+        continue;
+      }
+      bool space = (tok.space_before || pending_space) && !out.empty();
+      if (tok.condition != condition) {
+        if (!condition.empty()) {
+          out += " */";
+          space = true;
+        }
+        condition = tok.condition;
+        if (!condition.empty()) {
+          if (!out.empty()) out += ' ';
+          out += condition;
+          space = true;
+        }
+      }
+      if (space) out += ' ';
+      pending_space = false;
+      if (folds(i)) {
+        out += to_upper_ascii(tok.text);
+      } else {
+        out += tok.text;
+      }
+    }
+    if (!condition.empty()) out += " */";
+    return out;
+  }
+
+ private:
+  bool folds(std::size_t i) const {
+    const Token& tok = t_[i];
+    if (tok.kind != TokenKind::Word) return false;
+    if (fold_all_words_) return true;
+    if (i > 0 && is_operator(t_[i - 1], ".")) return false;  // db.Select is a name
+    if (is_reserved_word(tok.text)) return true;
+    if (i + 1 >= t_.size() || !is_operator(t_[i + 1], "(")) return false;
+    if (classify_function(tok.text) == FunctionKind::Unknown) return false;
+    if (i == 0) return false;
+    const Token& prev = t_[i - 1];
+    const bool call_position =
+        (prev.kind == TokenKind::Operator && prev.text != "." && prev.text != ")") ||
+        introduces_expression(prev);
+    if (!call_position) return false;
+    // WITH a AS (...), count(n) AS (...): a CTE with a column list, not a call.
+    const std::size_t close = match_[i + 1];
+    if (close != kNoMatch && close + 2 < t_.size() && is_keyword(t_[close + 1], "AS") &&
+        is_operator(t_[close + 2], "(")) {
+      return false;
+    }
+    return true;
+  }
+
+  std::span<const Token> t_;
+  bool fold_all_words_;
+  std::vector<std::size_t> match_;
+};
+
+}  // namespace
+
+std::string normalize_tokens(std::span<const Token> tokens) {
+  return Normalizer(tokens, false).run();
+}
+
+std::string normalize_tokens_folding_words(std::span<const Token> tokens) {
+  return Normalizer(tokens, true).run();
+}
+
+std::string normalize(std::string_view sql, LexicalMode mode) {
+  const std::vector<Token> tokens = tokenize(sql, mode);
+  return normalize_tokens(tokens);
+}
+
+}  // namespace sqlcache::cache
