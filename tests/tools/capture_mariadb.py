@@ -322,11 +322,30 @@ class Session:
         return ex
 
     def query(self, name, sql, **kw):
+        if name:
+            self.clear_warnings()
         ex = self.exchange(name, COM_QUERY, sql.encode(), **kw)
         first = payloads(ex.server_bytes())[0]
         if first[:1] == b"\xff" and name is None:
             raise RuntimeError("setup statement failed: %s: %r" % (sql, first))
+        if name and first[:1] != b"\xfb":
+            self.record_warning_count(ex)
         return ex
+
+    def clear_warnings(self):
+        """Only a statement that uses a table clears the server's list of warnings; one that
+        uses none (SELECT 1) adds to the list the previous statement left."""
+        self.exchange(None, COM_QUERY, b"SELECT id FROM planet LIMIT 0")
+
+    def record_warning_count(self, ex):
+        """Adds the server's own count of the statement's warnings to the metadata, so tests
+        can compare the tracker's count with it. Left out when the response ends in ERR (the
+        error counts there) and after multi-statements (it is the last statement's count)."""
+        if payloads(ex.server_bytes())[-1][:1] == b"\xff" or b";" in ex.events[0][1]:
+            return
+        answer = self.exchange(None, COM_QUERY, b"SELECT @@warning_count").server_bytes()
+        rows = [p for p in payloads(answer)[2:] if p[:1] != b"\xfe"]
+        ex.meta.append(("warning_count", rows[0][1:1 + rows[0][0]].decode()))
 
     def prepare(self, name, sql):
         ex = self.exchange(name, COM_STMT_PREPARE, sql.encode(),
@@ -338,6 +357,8 @@ class Session:
 
     def execute(self, name, stmt_id, title, flags=0, params=()):
         """COM_STMT_EXECUTE; params are (mysql type, bytes or None)."""
+        if flags == 0:
+            self.clear_warnings()
         body = struct.pack("<IBI", stmt_id, flags, 1)
         if params:
             bitmap = bytearray((len(params) + 7) // 8)
@@ -347,7 +368,10 @@ class Session:
             body += bytes(bitmap) + b"\x01"
             body += b"".join(struct.pack("<BB", t, 0) for t, _ in params)
             body += b"".join(v for _, v in params if v is not None)
-        return self.exchange(name, COM_STMT_EXECUTE, body, title="COM_STMT_EXECUTE: " + title)
+        ex = self.exchange(name, COM_STMT_EXECUTE, body, title="COM_STMT_EXECUTE: " + title)
+        if flags == 0:
+            self.record_warning_count(ex)
+        return ex
 
     def close(self):
         self.conn.send(frame(b"\x01", 0))  # COM_QUIT
@@ -384,6 +408,8 @@ def capture_variant(args, variant):
     s.query("query_insert_warning", "INSERT IGNORE INTO wire_capture_insert (name) "
             "VALUES ('e'), (REPEAT('f', 40))",
             title="COM_QUERY: INSERT IGNORE that truncates a value (OK with a warning)")
+    s.query("query_warning_before_metadata", "SELECT id FROM planet WHERE id = 1 AND 1/0",
+            title="COM_QUERY: warnings raised before the column definitions are sent")
     s.query("query_error_after_metadata", "SELECT id, (SELECT id FROM planet) AS sub FROM planet",
             title="COM_QUERY: a subquery error raised while rows are produced")
     s.query("query_unknown_table", "SELECT * FROM no_such_table")
