@@ -51,4 +51,27 @@ std::string derive_key(const KeyContext& context, std::string_view normalized_sq
   return key;
 }
 
+std::string entry_key(std::string_view prefix, std::string_view hash) {
+  std::string key;
+  key.reserve(prefix.size() + 2 + hash.size());
+  key.append(prefix).append("q:").append(hash);
+  return key;
+}
+
+std::string table_generation_key(std::string_view prefix, std::string_view schema,
+                                 std::string_view table) {
+  std::string key;
+  key.reserve(prefix.size() + 7 + schema.size() + table.size());
+  key.append(prefix).append("gen:t:").append(schema).append(".").append(table);
+  return key;
+}
+
+std::string schema_generation_key(std::string_view prefix, std::string_view schema) {
+  return std::string(prefix).append("gen:s:").append(schema);
+}
+
+std::string global_generation_key(std::string_view prefix) {
+  return std::string(prefix).append("gen:all");
+}
+
 }  // namespace sqlcache::cache

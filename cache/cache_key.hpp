@@ -23,4 +23,12 @@ struct KeyContext {
 std::string derive_key(const KeyContext& context, std::string_view normalized_sql,
                        wire::ByteView parameters = {});
 
+// Store keys. Generation keys never expire; every lookup reads the global one, the schema
+// ones and the table ones of the tables it reads (design decision 5).
+std::string entry_key(std::string_view prefix, std::string_view hash);
+std::string table_generation_key(std::string_view prefix, std::string_view schema,
+                                 std::string_view table);
+std::string schema_generation_key(std::string_view prefix, std::string_view schema);
+std::string global_generation_key(std::string_view prefix);
+
 }  // namespace sqlcache::cache

@@ -4,35 +4,79 @@
 #include <exception>
 #include <string>
 
+#include <hiredis/hiredis.h>
+#include <openssl/opensslv.h>
+
+#include "config/command_line.hpp"
 #include "config/config.hpp"
-#include "config/host_port.hpp"
 #include "proxy/log.hpp"
 #include "proxy/server.hpp"
 #include "proxy/version.hpp"
 
 using namespace sqlcache;
 
+namespace {
+
+void print_errors(const std::vector<config::ConfigError>& errors) {
+  for (const auto& error : errors) std::fprintf(stderr, "%s\n", error.to_string().c_str());
+}
+
+void log_startup(const config::Config& config, const std::string& config_file) {
+  std::string listen;
+  for (const auto& address : config.listen) {
+    if (!listen.empty()) listen += ',';
+    listen += address.to_string();
+  }
+  std::string threads = std::to_string(config.threads);
+  std::string rules = std::to_string(config.cache.tables.size());
+  std::string ttl = std::to_string(config.cache.default_ttl.count()) + "ms";
+  proxy::log_event(proxy::LogLevel::info, "proxy", "started",
+                   {{"version", proxy::version()},
+                    {"config", config_file.empty() ? "(flags only)" : config_file},
+                    {"listen", listen},
+                    {"backend", config.backend.address().to_string()},
+                    {"store", config.cache.store.to_string()},
+                    {"default_ttl", ttl},
+                    {"rules", rules},
+                    {"threads", config.threads == 0 ? "auto" : threads},
+                    {"openssl", OPENSSL_VERSION_TEXT}});
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
-  config::Config config;
-  // Interim flag parsing; replaced by config/command_line.hpp.
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string flag = argv[i];
-    std::string value = argv[i + 1];
-    if (flag == "--listen") {
-      config.listen = {config::parse_host_port(value).value()};
-    } else if (flag == "--backend") {
-      auto hp = config::parse_host_port(value).value();
-      config.backend.host = hp.host;
-      config.backend.port = hp.port;
-    }
+  auto command_line = config::parse_command_line(argc, argv);
+  if (!command_line) {
+    std::fprintf(stderr, "sqlcache: %s\nTry 'sqlcache --help'.\n", command_line.error().c_str());
+    return 2;
   }
+  if (command_line->help) {
+    std::fputs(config::usage_text().c_str(), stdout);
+    return 0;
+  }
+  if (command_line->version) {
+    std::printf("sqlcache %s (hiredis %d.%d.%d, %s)\n", std::string(proxy::version()).c_str(),
+                HIREDIS_MAJOR, HIREDIS_MINOR, HIREDIS_PATCH, OPENSSL_VERSION_TEXT);
+    return 0;
+  }
+  config::LoadResult loaded = config::resolve_config(*command_line);
+  if (!loaded.ok()) {
+    print_errors(loaded.errors);
+    return 1;
+  }
+  if (command_line->check_config) {
+    std::printf("%s: configuration is valid\n", command_line->config_file->c_str());
+    return 0;
+  }
+  const config::Config& config = *loaded.config;
+  proxy::set_log_options(config.log.level, config.log.format);
   try {
-    proxy::Server server(config);
-    proxy::log_event(proxy::LogLevel::info, "proxy", "started", {{"version", proxy::version()}});
+    proxy::Server server(config, command_line->config_file.value_or(""));
+    log_startup(config, command_line->config_file.value_or(""));
     return server.run();
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "sqlcache: %s\n", e.what());
+    proxy::log_event(proxy::LogLevel::error, "proxy", "startup_failed", {{"error", e.what()}});
     return 1;
   }
 }

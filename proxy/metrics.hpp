@@ -41,6 +41,27 @@ struct Metrics {
   Counter commands;
   Counter backend_errors;   // connect failures and connections lost
   Counter protocol_errors;  // responses that did not follow the protocol
+
+  // Cache outcomes. A query is exactly one of: hit, miss, bypass (with a reason), write.
+  Counter cache_hits_text;
+  Counter cache_hits_prepared;
+  Counter cache_misses_text;
+  Counter cache_misses_prepared;
+  Counter cache_coalesced_hits;  // misses answered by a concurrent identical miss
+  Counter cache_stale;           // entries found but filled under older generations
+  Counter cache_stores;
+  Counter cache_store_errors;  // lookups, puts and bumps the store failed
+  Counter cache_corrupt_values;
+  Counter cache_results_too_large;
+  Counter cache_bytes_served;
+  Counter writes;
+  Counter invalidations;           // generation keys bumped
+  Counter invalidations_unknown;   // writes that could not be attributed to tables
+  std::array<Counter, 48> bypass;  // indexed by bypass reason, see bypass_reason_name()
+  LatencyHistogram latency_hit;
+  LatencyHistogram latency_miss;
+  LatencyHistogram latency_bypass;
+  LatencyHistogram latency_write;
 };
 
 Metrics& global_metrics();

@@ -1,12 +1,548 @@
 #include "proxy/query_cache.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <unordered_map>
+
+#include "cache/cache_key.hpp"
+#include "cache/cache_store.hpp"
+#include "cache/cached_result.hpp"
+#include "cache/memory_store.hpp"
+#include "cache/redis_store.hpp"
+#include "cache/sql_analysis.hpp"
+#include "mysql_wire/capabilities.hpp"
+#include "mysql_wire/command.hpp"
+#include "mysql_wire/stmt_execute.hpp"
+#include "proxy/bypass_reason.hpp"
+#include "proxy/cache_policy.hpp"
+#include "proxy/log.hpp"
+#include "proxy/session.hpp"
 #include "proxy/worker.hpp"
 
 namespace sqlcache::proxy {
 
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::uint64_t nanoseconds_since(Clock::time_point start) {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
+}
+
+bool is_write(const cache::Analysis& analysis) {
+  return !analysis.tables_written.empty() || analysis.writes_unknown_tables ||
+         !analysis.schema_written.empty();
+}
+
+bool creates_temporary_table(const cache::Analysis& analysis) {
+  if (analysis.kind != cache::StatementKind::Create) return false;
+  std::string_view text = analysis.normalized;
+  return text.size() > 16 &&
+         (text.substr(0, 16) == "CREATE TEMPORARY" || text.substr(0, 16) == "create temporary");
+}
+
+// A read the cache may answer: where its entry lives and what invalidates it.
+struct ReadPlan {
+  std::string key;
+  std::vector<std::string> generation_keys;
+  std::chrono::milliseconds ttl{0};
+  bool binary_protocol = false;
+};
+
+// A miss in progress on this worker: identical misses wait for it instead of querying the
+// database again (each for at most coalesce_wait).
+struct Inflight {
+  std::string value;                         // the encoded entry, when the leader stored one
+  std::vector<asio::steady_timer*> waiters;  // cancelled when the leader is done
+};
+
+awaitable<void> put_detached(std::shared_ptr<cache::CacheStore> store, std::string key,
+                             std::string value, std::chrono::milliseconds ttl) {
+  const bool stored = co_await store->put(std::move(key), std::move(value), ttl);
+  if (stored) {
+    global_metrics().cache_stores++;
+  } else {
+    global_metrics().cache_store_errors++;
+  }
+}
+
+class StoreQueryCache final : public QueryCache {
+ public:
+  StoreQueryCache(std::shared_ptr<cache::CacheStore> store,
+                  std::shared_ptr<const CachePolicy> policy)
+      : store_(std::move(store)), policy_(std::move(policy)) {}
+
+  awaitable<std::optional<bool>> handle(Session& session, const PacketView& command) override;
+
+  void apply_policy(const config::Config& config) override { policy_ = CachePolicy::from(config); }
+
+ private:
+  awaitable<std::optional<bool>> handle_query(Session& session, const PacketView& command);
+  awaitable<std::optional<bool>> handle_prepare(Session& session, const PacketView& command);
+  awaitable<std::optional<bool>> handle_execute(Session& session, const PacketView& command);
+
+  // nullopt: not cacheable (the reason is counted).
+  std::optional<ReadPlan> plan_read(const SessionState& state, const cache::Analysis& analysis,
+                                    wire::ByteView parameters, bool binary);
+  awaitable<bool> serve_read(Session& session, const PacketView& command, ReadPlan plan);
+  // Relays a command the cache does not answer, keeping generations and session state in
+  // step with what it did.
+  awaitable<bool> relay_tracked(Session& session, const PacketView& command,
+                                const cache::Analysis* analysis);
+  std::vector<std::string> written_generation_keys(const SessionState& state,
+                                                   const cache::Analysis& analysis);
+  awaitable<void> bump(std::vector<std::string> keys);
+  void apply_statement_effects(SessionState& state, const cache::Analysis& analysis,
+                               bool succeeded);
+  void count_bypass(std::size_t index) { global_metrics().bypass[index]++; }
+
+  std::shared_ptr<cache::CacheStore> store_;
+  std::shared_ptr<const CachePolicy> policy_;
+  std::unordered_map<std::string, std::shared_ptr<Inflight>> inflight_;
+  // Invalidations the store could not take: retried before the cache is used again, so this
+  // instance never serves an entry a write of its own has made stale.
+  std::vector<std::string> pending_bumps_;
+  bool corrupt_logged_ = false;
+};
+
+awaitable<std::optional<bool>> StoreQueryCache::handle(Session& session,
+                                                       const PacketView& command) {
+  SessionState& state = session.mutable_state();
+  switch (static_cast<wire::Command>(command.payload[0])) {
+    case wire::Command::Query:
+      co_return co_await handle_query(session, command);
+    case wire::Command::StmtPrepare:
+      co_return co_await handle_prepare(session, command);
+    case wire::Command::StmtExecute:
+      co_return co_await handle_execute(session, command);
+    case wire::Command::StmtSendLongData:
+      if (auto id = wire::parse_statement_id(command.payload)) {
+        if (auto* statement = state.statements.find(*id)) statement->long_data_pending = true;
+      }
+      co_return std::nullopt;
+    case wire::Command::StmtReset:
+      if (auto id = wire::parse_statement_id(command.payload)) {
+        if (auto* statement = state.statements.find(*id)) statement->long_data_pending = false;
+      }
+      co_return std::nullopt;
+    case wire::Command::StmtClose:
+      if (auto id = wire::parse_statement_id(command.payload)) state.statements.erase(*id);
+      co_return std::nullopt;
+    default:
+      co_return std::nullopt;
+  }
+}
+
+awaitable<std::optional<bool>> StoreQueryCache::handle_query(Session& session,
+                                                             const PacketView& command) {
+  SessionState& state = session.mutable_state();
+  if (command.payload.size() >= wire::kMaxChunk) {
+    // Never analysed (a 16 MiB statement is a bulk load, not a cacheable read); but it may
+    // write anything.
+    count_bypass(bypass_index(SessionBypass::StatementTooLarge));
+    cache::Analysis unknown;
+    unknown.writes_unknown_tables = true;
+    co_return co_await relay_tracked(session, command, &unknown);
+  }
+  cache::AnalyzeOptions options;
+  options.lexical.backslash_escapes = !(state.status_flags & wire::status::kNoBackslashEscapes);
+  cache::Analysis analysis = cache::analyze(wire::as_chars(command.payload.subspan(1)), options);
+  if (analysis.cacheable && !is_write(analysis)) {
+    if (auto plan = plan_read(state, analysis, {}, false)) {
+      co_return co_await serve_read(session, command, std::move(*plan));
+    }
+  } else if (!is_write(analysis)) {
+    count_bypass(bypass_index(analysis.reason));
+  }
+  co_return co_await relay_tracked(session, command, &analysis);
+}
+
+std::optional<ReadPlan> StoreQueryCache::plan_read(const SessionState& state,
+                                                   const cache::Analysis& analysis,
+                                                   wire::ByteView parameters, bool binary) {
+  const CachePolicy& policy = *policy_;
+  if (state.caching_disabled) {
+    count_bypass(bypass_index(cache::BypassReason::Unparsable));
+    return std::nullopt;
+  }
+  if (state.in_transaction() && !policy.cache_in_transactions) {
+    count_bypass(bypass_index(SessionBypass::InTransaction));
+    return std::nullopt;
+  }
+  std::vector<config::TableName> tables;
+  tables.reserve(analysis.tables_read.size());
+  for (const auto& table : analysis.tables_read) {
+    std::string_view schema = table.schema.empty() ? std::string_view(state.schema) : table.schema;
+    if (schema.empty()) {
+      count_bypass(bypass_index(SessionBypass::NoDatabase));
+      return std::nullopt;
+    }
+    tables.push_back({schema, table.table});
+  }
+  config::TtlDecision decision = policy.rules.decide(tables);
+  std::chrono::milliseconds ttl = decision.ttl;
+  if (policy.hints && analysis.ttl_hint) ttl = *analysis.ttl_hint;
+  if (ttl.count() <= 0) {
+    count_bypass(bypass_index(SessionBypass::TtlZero));
+    return std::nullopt;
+  }
+
+  ReadPlan plan;
+  plan.ttl = ttl;
+  plan.binary_protocol = binary;
+  plan.generation_keys.reserve(1 + 2 * tables.size());
+  plan.generation_keys.push_back(cache::global_generation_key(policy.key_prefix));
+  for (const auto& table : tables) {
+    auto schema_key = cache::schema_generation_key(policy.key_prefix, table.schema);
+    if (std::find(plan.generation_keys.begin(), plan.generation_keys.end(), schema_key) ==
+        plan.generation_keys.end()) {
+      plan.generation_keys.push_back(std::move(schema_key));
+    }
+  }
+  for (const auto& table : tables) {
+    plan.generation_keys.push_back(
+        cache::table_generation_key(policy.key_prefix, table.schema, table.table));
+  }
+  if (state.in_transaction()) {
+    // Only with cache_in_transactions: never answer a read of a table this transaction
+    // changed (its rows are not committed; the cache holds committed data).
+    for (const auto& key : plan.generation_keys) {
+      if (std::find(state.transaction_writes.begin(), state.transaction_writes.end(), key) !=
+          state.transaction_writes.end()) {
+        count_bypass(bypass_index(SessionBypass::OwnTransactionWrite));
+        return std::nullopt;
+      }
+    }
+  }
+
+  std::string private_state;
+  std::string_view session_state = state.session_variables;
+  if (state.private_cache) {
+    private_state = state.session_variables + "\x1fprivate:" + std::to_string(state.nonce);
+    session_state = private_state;
+  }
+  cache::KeyContext context;
+  context.schema = state.schema;
+  context.user = decision.share_across_users ? std::string_view{} : std::string_view(state.user);
+  context.session_state = session_state;
+  context.encoding_capabilities = state.capabilities & wire::cap::kResultEncoding;
+  context.character_set = state.character_set;
+  context.binary_protocol = binary;
+  plan.key = cache::entry_key(policy.key_prefix,
+                              cache::derive_key(context, analysis.normalized, parameters));
+  return plan;
+}
+
+awaitable<bool> StoreQueryCache::serve_read(Session& session, const PacketView& command,
+                                            ReadPlan plan) {
+  Metrics& metrics = global_metrics();
+  const auto start = Clock::now();
+  if (!pending_bumps_.empty()) {
+    co_await bump(std::move(pending_bumps_));
+  }
+  if (!pending_bumps_.empty() || !store_->available()) {
+    count_bypass(bypass_index(SessionBypass::StoreUnavailable));
+    co_return co_await relay_tracked(session, command, nullptr);
+  }
+  cache::StoreLookup lookup = co_await store_->lookup(plan.key, plan.generation_keys);
+  if (lookup.status == cache::LookupStatus::Error ||
+      lookup.generations.size() != plan.generation_keys.size()) {
+    metrics.cache_store_errors++;
+    count_bypass(bypass_index(SessionBypass::StoreUnavailable));
+    co_return co_await relay_tracked(session, command, nullptr);
+  }
+  if (lookup.status == cache::LookupStatus::Hit) {
+    cache::CachedResult entry;
+    cache::DecodeError error = cache::decode_cached_result(lookup.value, entry);
+    if (error != cache::DecodeError::None) {
+      metrics.cache_corrupt_values++;
+      if (!corrupt_logged_) {
+        corrupt_logged_ = true;
+        log_event(LogLevel::warn, "cache", "corrupt_value",
+                  {{"key", plan.key}, {"problem", cache::to_string(error)}});
+      }
+    } else if (entry.generations == lookup.generations &&
+               entry.binary_protocol == plan.binary_protocol) {
+      if (co_await session.client().write(wire::as_bytes(entry.response))) co_return false;
+      session.client().consume_packet();
+      (plan.binary_protocol ? metrics.cache_hits_prepared : metrics.cache_hits_text)++;
+      metrics.cache_bytes_served.add(entry.response.size());
+      metrics.latency_hit.observe(nanoseconds_since(start));
+      co_return true;
+    } else {
+      metrics.cache_stale++;
+    }
+  }
+
+  // A miss. If the same entry is being filled on this worker, wait for it.
+  if (auto it = inflight_.find(plan.key); it != inflight_.end()) {
+    std::shared_ptr<Inflight> leader = it->second;
+    asio::steady_timer wait(session.worker().context(), policy_->coalesce_wait);
+    leader->waiters.push_back(&wait);
+    boost::system::error_code ec;
+    co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    std::erase(leader->waiters, &wait);
+    cache::CachedResult entry;
+    if (!leader->value.empty() &&
+        cache::decode_cached_result(leader->value, entry) == cache::DecodeError::None &&
+        entry.generations == lookup.generations) {
+      if (co_await session.client().write(wire::as_bytes(entry.response))) co_return false;
+      session.client().consume_packet();
+      metrics.cache_coalesced_hits++;
+      (plan.binary_protocol ? metrics.cache_hits_prepared : metrics.cache_hits_text)++;
+      metrics.cache_bytes_served.add(entry.response.size());
+      metrics.latency_hit.observe(nanoseconds_since(start));
+      co_return true;
+    }
+  }
+
+  (plan.binary_protocol ? metrics.cache_misses_prepared : metrics.cache_misses_text)++;
+  auto inflight = std::make_shared<Inflight>();
+  bool leader = inflight_.emplace(plan.key, inflight).second;
+  RelayCapture capture;
+  capture.limit = policy_->max_result_bytes;
+  wire::ResponseTracker tracker(wire::ResponseShape::ResultSets, 0);
+  bool ok = co_await session.forward_and_relay(command, wire::ResponseShape::ResultSets, &capture,
+                                               &tracker);
+  const bool storable =
+      ok && !capture.overflowed && !capture.bytes.empty() && !tracker.ended_in_error() &&
+      tracker.result_sets() == 1 && tracker.warnings() == 0 && !tracker.used_local_infile() &&
+      !(tracker.status_flags() & wire::status::kMoreResultsExist) &&
+      (policy_->max_result_rows == 0 || tracker.rows() <= policy_->max_result_rows);
+  if (ok && capture.overflowed) metrics.cache_results_too_large++;
+  if (storable) {
+    std::string value =
+        cache::encode_cached_result(lookup.generations, capture.bytes, plan.binary_protocol);
+    if (leader) inflight->value = value;
+    asio::co_spawn(session.worker().context(),
+                   put_detached(store_, plan.key, std::move(value), plan.ttl), asio::detached);
+  }
+  if (leader) {
+    inflight_.erase(plan.key);
+    for (asio::steady_timer* waiter : inflight->waiters) waiter->cancel();
+  }
+  metrics.latency_miss.observe(nanoseconds_since(start));
+  co_return ok;
+}
+
+awaitable<bool> StoreQueryCache::relay_tracked(Session& session, const PacketView& command,
+                                               const cache::Analysis* analysis) {
+  Metrics& metrics = global_metrics();
+  const auto start = Clock::now();
+  SessionState& state = session.mutable_state();
+  const bool write = analysis != nullptr && is_write(*analysis);
+  std::vector<std::string> keys;
+  if (write) keys = written_generation_keys(state, *analysis);
+
+  // Hold the response back until the invalidation is done, so the client that sees the OK
+  // (and anyone it tells) can never read the old rows from the cache.
+  RelayCapture capture;
+  const bool hold = write || !state.transaction_writes.empty();
+  capture.hold = hold;
+  capture.limit = std::max<std::size_t>(policy_->max_result_bytes, 64 * 1024);
+  wire::ResponseTracker tracker(wire::ResponseShape::ResultSets, 0);
+  auto shape = wire::response_shape(command.payload[0]);
+  if (!co_await session.forward_and_relay(command, shape, hold ? &capture : nullptr, &tracker)) {
+    co_return false;
+  }
+  if (analysis != nullptr) apply_statement_effects(state, *analysis, !tracker.ended_in_error());
+  if (write) {
+    metrics.writes++;
+    if (state.in_transaction()) {
+      for (const auto& key : keys) {
+        if (std::find(state.transaction_writes.begin(), state.transaction_writes.end(), key) ==
+            state.transaction_writes.end()) {
+          state.transaction_writes.push_back(key);
+        }
+      }
+    }
+    co_await bump(std::move(keys));
+  }
+  if (!state.transaction_writes.empty() && !state.in_transaction()) {
+    // The transaction ended (COMMIT, ROLLBACK, an implicit commit): entries filled while it
+    // was open may hold rows from before it; make them unreachable.
+    co_await bump(std::move(state.transaction_writes));
+    state.transaction_writes.clear();
+  }
+  if (!co_await session.flush_held(capture)) co_return false;
+  (write ? metrics.latency_write : metrics.latency_bypass).observe(nanoseconds_since(start));
+  co_return true;
+}
+
+std::vector<std::string> StoreQueryCache::written_generation_keys(const SessionState& state,
+                                                                  const cache::Analysis& analysis) {
+  const std::string& prefix = policy_->key_prefix;
+  std::vector<std::string> keys;
+  bool unknown = analysis.writes_unknown_tables;
+  for (const auto& table : analysis.tables_written) {
+    std::string_view schema = table.schema.empty() ? std::string_view(state.schema) : table.schema;
+    if (schema.empty()) {
+      unknown = true;  // the server will refuse it, but be safe
+      continue;
+    }
+    keys.push_back(cache::table_generation_key(prefix, schema, table.table));
+  }
+  if (unknown) {
+    global_metrics().invalidations_unknown++;
+    keys.push_back(analysis.schema_written.empty()
+                       ? cache::global_generation_key(prefix)
+                       : cache::schema_generation_key(prefix, analysis.schema_written));
+  } else if (!analysis.schema_written.empty()) {
+    keys.push_back(cache::schema_generation_key(prefix, analysis.schema_written));
+  }
+  return keys;
+}
+
+awaitable<void> StoreQueryCache::bump(std::vector<std::string> keys) {
+  if (keys.empty()) co_return;
+  const std::size_t count = keys.size();
+  std::vector<std::string> copy = keys;
+  const bool bumped = co_await store_->bump(std::move(keys));
+  if (bumped) {
+    global_metrics().invalidations.add(count);
+  } else {
+    global_metrics().cache_store_errors++;
+    for (auto& key : copy) {
+      if (std::find(pending_bumps_.begin(), pending_bumps_.end(), key) == pending_bumps_.end()) {
+        pending_bumps_.push_back(std::move(key));
+      }
+    }
+  }
+}
+
+void StoreQueryCache::apply_statement_effects(SessionState& state, const cache::Analysis& analysis,
+                                              bool succeeded) {
+  using cache::StatementKind;
+  switch (analysis.kind) {
+    case StatementKind::Multi:
+      // A USE or SET inside a multi-statement cannot be followed reliably: stop caching for
+      // this session (until COM_RESET_CONNECTION or COM_CHANGE_USER).
+      if (analysis.changes_session_state) state.caching_disabled = true;
+      return;
+    case StatementKind::Call:
+    case StatementKind::Execute:
+    case StatementKind::Prepare:
+      // A procedure or a server-side PREPAREd statement may change session variables.
+      state.private_cache = true;
+      return;
+    default:
+      break;
+  }
+  if (!succeeded) return;
+  if (analysis.kind == StatementKind::Use) {
+    state.schema = analysis.use_schema;
+    return;
+  }
+  if (creates_temporary_table(analysis)) {
+    // Temporary tables shadow real ones in this session only.
+    state.private_cache = true;
+    return;
+  }
+  if (analysis.changes_session_state) {
+    if (analysis.session_state_deterministic) {
+      state.session_variables.append(analysis.normalized).push_back('\x1f');
+    } else {
+      state.private_cache = true;
+    }
+  }
+}
+
+awaitable<std::optional<bool>> StoreQueryCache::handle_prepare(Session& session,
+                                                               const PacketView& command) {
+  SessionState& state = session.mutable_state();
+  PreparedStatement statement;
+  statement.sql.assign(wire::as_chars(command.payload.subspan(1)));
+  cache::AnalyzeOptions options;
+  options.prepared = true;
+  options.lexical.backslash_escapes = !(state.status_flags & wire::status::kNoBackslashEscapes);
+  statement.analysis =
+      std::make_shared<const cache::Analysis>(cache::analyze(statement.sql, options));
+  wire::ResponseTracker tracker(wire::ResponseShape::Prepare, 0);
+  if (!co_await session.forward_and_relay(command, wire::ResponseShape::Prepare, nullptr,
+                                          &tracker)) {
+    co_return false;
+  }
+  if (const auto& ok = tracker.prepare_ok(); ok && !tracker.ended_in_error()) {
+    statement.num_params = ok->num_params;
+    statement.num_columns = ok->num_columns;
+    state.statements.add(ok->statement_id, std::move(statement));
+  }
+  co_return true;
+}
+
+awaitable<std::optional<bool>> StoreQueryCache::handle_execute(Session& session,
+                                                               const PacketView& command) {
+  SessionState& state = session.mutable_state();
+  auto header = wire::parse_stmt_execute_header(command.payload);
+  PreparedStatement* statement = header ? state.statements.find(header->statement_id) : nullptr;
+  if (statement == nullptr) {
+    // Prepared before the proxy could see it (impossible) or unknown: the server decides.
+    count_bypass(bypass_index(SessionBypass::UnknownStatement));
+    cache::Analysis unknown;
+    unknown.writes_unknown_tables = true;
+    co_return co_await relay_tracked(session, command, &unknown);
+  }
+  const cache::Analysis& analysis = *statement->analysis;
+  auto parameters = wire::canonical_execute_parameters(command.payload, statement->num_params,
+                                                       statement->parameter_types);
+  if (analysis.cacheable && !is_write(analysis)) {
+    if (header->flags != wire::kCursorTypeNoCursor) {
+      count_bypass(bypass_index(SessionBypass::Cursor));
+    } else if (statement->long_data_pending) {
+      count_bypass(bypass_index(SessionBypass::LongData));
+    } else if (!parameters) {
+      count_bypass(bypass_index(cache::BypassReason::Unparsable));
+    } else if (auto plan =
+                   plan_read(state, analysis, wire::as_bytes(parameters->key_bytes), true)) {
+      statement->parameter_types = parameters->types;
+      co_return co_await serve_read(session, command, std::move(*plan));
+    }
+  } else if (!is_write(analysis)) {
+    count_bypass(bypass_index(analysis.reason));
+  }
+  if (parameters) statement->parameter_types = parameters->types;
+  statement->long_data_pending = false;
+  // The statement object may move if the response changes the statement map; copy first.
+  auto analysis_copy = statement->analysis;
+  co_return co_await relay_tracked(session, command, analysis_copy.get());
+}
+
+}  // namespace
+
 std::vector<std::unique_ptr<QueryCache>> make_query_caches(
-    const config::Config&, const std::vector<std::unique_ptr<Worker>>& workers) {
-  return std::vector<std::unique_ptr<QueryCache>>(workers.size());
+    const config::Config& config, const std::vector<std::unique_ptr<Worker>>& workers) {
+  std::vector<std::unique_ptr<QueryCache>> caches(workers.size());
+  const config::StoreUrl& url = config.cache.store;
+  if (url.scheme == config::StoreScheme::none) return caches;
+  auto policy = CachePolicy::from(config);
+  std::shared_ptr<cache::CacheStore> shared_memory;
+  if (url.scheme == config::StoreScheme::memory) {
+    cache::MemoryStoreOptions options;
+    options.max_bytes = config.cache.memory_limit;
+    shared_memory = std::make_shared<cache::MemoryStore>(options);
+  }
+  for (std::size_t i = 0; i < workers.size(); ++i) {
+    std::shared_ptr<cache::CacheStore> store = shared_memory;
+    if (!store) {
+      cache::RedisOptions options;
+      options.host = url.host;
+      options.port = url.port;
+      std::string username = config.cache.redis_username();
+      std::string password = config.cache.redis_password();
+      if (!username.empty()) options.username = username;
+      if (!password.empty()) options.password = password;
+      options.db = static_cast<int>(url.db);
+      options.connect_timeout = config.cache.connect_timeout;
+      options.command_timeout = config.cache.command_timeout;
+      options.pool_size = config.cache.pool_size;
+      options.tls = url.uses_tls();
+      options.ca_file = config.cache.ca;
+      store = std::make_shared<cache::RedisStore>(workers[i]->context().get_executor(), options);
+    }
+    caches[i] = std::make_unique<StoreQueryCache>(store, policy);
+  }
+  return caches;
 }
 
 }  // namespace sqlcache::proxy

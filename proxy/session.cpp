@@ -1,5 +1,7 @@
 #include "proxy/session.hpp"
 
+#include <random>
+
 #include "mysql_wire/capabilities.hpp"
 #include "mysql_wire/command.hpp"
 #include "mysql_wire/generic_packets.hpp"
@@ -43,6 +45,8 @@ Session::Session(tcp::socket client, Worker& worker)
       backend_(tcp::socket(worker.context()), kBackendBufferSize),
       watchdog_timer_(worker.context()) {
   peer_ = endpoint_text(client_.socket());
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  state_.nonce = random();
   tune_socket(client_.socket());
   worker_.register_session(this);
 }
@@ -104,8 +108,9 @@ awaitable<void> Session::run() {
 
 awaitable<bool> Session::send_error(std::uint8_t sequence_id, std::uint16_t code,
                                     std::string_view sql_state, std::string_view message) {
-  wire::Bytes packet = wire::framed(wire::encode_err(code, sql_state, message), sequence_id);
-  co_return !(co_await client_.write(packet));
+  const wire::Bytes packet = wire::framed(wire::encode_err(code, sql_state, message), sequence_id);
+  const auto error = co_await client_.write(packet);
+  co_return !error;
 }
 
 awaitable<bool> Session::connect_backend() {
@@ -147,9 +152,10 @@ awaitable<bool> Session::relay_handshake() {
   const std::uint64_t offered = handshake->capabilities & wire::cap::kProxySupported;
   handshake->capabilities = offered;
   state_.connection_id = handshake->connection_id;
-  if (co_await client_.write(wire::framed(wire::encode_initial_handshake(*handshake), 0))) {
-    co_return false;
-  }
+  // Named values, not temporaries, across co_await: GCC 12 mishandles temporaries that
+  // live through a suspension inside a condition.
+  const wire::Bytes greeting_out = wire::framed(wire::encode_initial_handshake(*handshake), 0);
+  if (co_await client_.write(greeting_out)) co_return false;
 
   // 2. The client's handshake response, limited to what was offered.
   PacketView response;
@@ -174,7 +180,8 @@ awaitable<bool> Session::relay_handshake() {
   wire::patch_response_capabilities(patched, state_.capabilities);
   std::uint8_t sequence_id = response.first_sequence_id;
   client_.consume_packet();
-  if (co_await backend_.write(wire::framed(patched, sequence_id))) co_return false;
+  const wire::Bytes response_out = wire::framed(patched, sequence_id);
+  if (co_await backend_.write(response_out)) co_return false;
 
   // 3. The authentication exchange, relayed until the server's OK or ERR.
   wire::ResponseTracker auth(wire::ResponseShape::Auth, state_.capabilities);
@@ -234,7 +241,9 @@ awaitable<bool> Session::handle_command(const PacketView& command) {
   co_return co_await forward_and_relay(command, shape);
 }
 
-awaitable<bool> Session::forward_and_relay(const PacketView& command, wire::ResponseShape shape) {
+awaitable<bool> Session::forward_and_relay(const PacketView& command, wire::ResponseShape shape,
+                                           RelayCapture* capture,
+                                           wire::ResponseTracker* tracker_out) {
   // Keep what after_response() needs before the client buffer moves on.
   const std::uint8_t code = command.payload[0];
   wire::Bytes payload_copy;
@@ -250,8 +259,9 @@ awaitable<bool> Session::forward_and_relay(const PacketView& command, wire::Resp
   }
   client_.consume_packet();
   wire::ResponseTracker tracker(shape, state_.capabilities);
-  if (!co_await relay_response(tracker)) co_return false;
+  if (!co_await relay_response(tracker, capture)) co_return false;
   after_response(code, payload_copy, tracker);
+  if (tracker_out != nullptr) *tracker_out = tracker;
   co_return true;
 }
 
@@ -281,8 +291,13 @@ void Session::after_response(std::uint8_t command, wire::ByteView payload,
   }
 }
 
-awaitable<bool> Session::relay_response(wire::ResponseTracker& tracker, std::string* capture,
-                                        std::size_t capture_limit) {
+awaitable<bool> Session::flush_held(RelayCapture& capture) {
+  if (!capture.hold) co_return true;
+  capture.hold = false;
+  co_return !(co_await client_.write(wire::as_bytes(capture.bytes)));
+}
+
+awaitable<bool> Session::relay_response(wire::ResponseTracker& tracker, RelayCapture* capture) {
   while (true) {
     switch (tracker.state()) {
       case wire::ResponseTracker::State::Complete:
@@ -295,6 +310,8 @@ awaitable<bool> Session::relay_response(wire::ResponseTracker& tracker, std::str
                             "sqlcache: the backend's response did not follow the protocol");
         co_return false;
       case wire::ResponseTracker::State::ExpectClient: {
+        // The client must see what the server asked before it can answer.
+        if (capture != nullptr && !co_await flush_held(*capture)) co_return false;
         PacketView packet;
         if (co_await client_.read_packet(packet, options_.max_packet_size) != ReadError::None) {
           co_return false;
@@ -320,15 +337,20 @@ awaitable<bool> Session::relay_response(wire::ResponseTracker& tracker, std::str
     wire::ByteView available = backend_.buffer().data();
     std::size_t n = tracker.feed(available);
     wire::ByteView part = available.subspan(0, n);
-    if (capture != nullptr) {
-      if (capture->size() + part.size() <= capture_limit) {
-        capture->append(wire::as_chars(part));
+    bool write_now = true;
+    if (capture != nullptr && !capture->overflowed) {
+      if (capture->bytes.size() + part.size() <= capture->limit) {
+        capture->bytes.append(wire::as_chars(part));
+        write_now = !capture->hold;
       } else {
-        capture->clear();
-        capture = nullptr;  // too large to cache; keep relaying
+        // Too large to cache (or to hold back): pass on what was kept, then stream.
+        if (!co_await flush_held(*capture)) co_return false;
+        capture->overflowed = true;
+        capture->bytes.clear();
+        capture->bytes.shrink_to_fit();
       }
     }
-    if (tracker.state() != wire::ResponseTracker::State::ProtocolError || n > 0) {
+    if (write_now && n > 0) {
       if (co_await client_.write(part)) co_return false;
     }
     backend_.buffer().consume(n);

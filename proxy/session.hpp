@@ -19,6 +19,18 @@ namespace sqlcache::proxy {
 class Worker;
 class QueryCache;
 
+// Keeps a copy of the response bytes a relay passes on (for the cache), up to `limit` bytes;
+// past it `overflowed` is set and the copy is dropped. With `hold`, the bytes are not written
+// to the client at all until flush_held() — so that a write's OK reaches the client only
+// after its invalidation (read-your-writes). A held relay flushes by itself when the server
+// waits for the client (LOCAL INFILE) or when the response outgrows the limit.
+struct RelayCapture {
+  std::string bytes;
+  std::size_t limit = 0;
+  bool overflowed = false;
+  bool hold = false;
+};
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket client, Worker& worker);
@@ -35,11 +47,19 @@ class Session : public std::enable_shared_from_this<Session> {
   const SessionState& state() const { return state_; }
   const SessionOptions& options() const { return options_; }
 
-  // Relays the response that `tracker` follows from the backend to the client. With a
-  // `capture`, the relayed bytes are also appended there (until it exceeds `capture_limit`,
-  // then capturing stops and *capture is cleared). false: the connection cannot go on.
-  awaitable<bool> relay_response(wire::ResponseTracker& tracker, std::string* capture = nullptr,
-                                 std::size_t capture_limit = 0);
+  SessionState& mutable_state() { return state_; }
+  Worker& worker() { return worker_; }
+
+  // Relays the response that `tracker` follows from the backend to the client; false: the
+  // connection cannot go on. With a `capture`, the bytes are also kept (see RelayCapture).
+  awaitable<bool> relay_response(wire::ResponseTracker& tracker, RelayCapture* capture = nullptr);
+  // Sends `command` to the backend and relays its response; `tracker_out` receives what the
+  // response said. Updates the session state from the response (status flags, schema, ...).
+  awaitable<bool> forward_and_relay(const PacketView& command, wire::ResponseShape shape,
+                                    RelayCapture* capture = nullptr,
+                                    wire::ResponseTracker* tracker_out = nullptr);
+  // Writes bytes a held relay kept back (RelayCapture::hold).
+  awaitable<bool> flush_held(RelayCapture& capture);
   awaitable<bool> send_error(std::uint8_t sequence_id, std::uint16_t code,
                              std::string_view sql_state, std::string_view message);
 
@@ -52,7 +72,6 @@ class Session : public std::enable_shared_from_this<Session> {
   awaitable<bool> relay_handshake();
   awaitable<void> command_loop();
   awaitable<bool> handle_command(const PacketView& command);
-  awaitable<bool> forward_and_relay(const PacketView& command, wire::ResponseShape shape);
   void after_response(std::uint8_t command, wire::ByteView payload,
                       const wire::ResponseTracker& tracker);
   void close_all();

@@ -3,6 +3,9 @@
 // key is built from it (see cache/cache_key.hpp).
 #include <cstdint>
 #include <string>
+#include <vector>
+
+#include "proxy/prepared_statements.hpp"
 
 namespace sqlcache::proxy {
 
@@ -18,6 +21,15 @@ struct SessionState {
   // The session did something whose effect on results the proxy cannot follow (a multi-
   // statement, a SET it does not understand): its cache keys become private to it.
   bool private_cache = false;
+  // The session did something the proxy cannot follow at all (a USE inside a multi-statement):
+  // no reads are served from the cache until the session is reset.
+  bool caching_disabled = false;
+  // Unique per session; makes private cache keys private.
+  std::uint64_t nonce = 0;
+  // Generation keys of the tables written in the open transaction: bumped again when the
+  // server's status flags say it ended (design decision 5).
+  std::vector<std::string> transaction_writes;
+  PreparedStatements statements;
 
   bool in_transaction() const { return (status_flags & 0x0001) != 0; }
   bool autocommit() const { return (status_flags & 0x0002) != 0; }
@@ -26,6 +38,9 @@ struct SessionState {
   void reset_session_variables() {
     session_variables.clear();
     private_cache = false;
+    caching_disabled = false;
+    statements.clear();
+    transaction_writes.clear();
   }
 };
 

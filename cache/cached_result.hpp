@@ -1,0 +1,42 @@
+#pragma once
+// The value stored under a cache key: a small header, the table generations the entry was
+// filled under, and the exact bytes the backend sent (design decision 1). A value that fails
+// any check decodes to nothing: a miss, never relayed (design decision 7).
+//
+//   offset 0   "SQCR"                magic
+//          4   u8  format version    (kFormatVersion)
+//          5   u8  flags             (bit 0: binary protocol result)
+//          6   u16 generation count  n
+//          8   u32 CRC-32C of everything from offset 12 to the end
+//         12   u64 × n generations
+//   12 + 8n    the response bytes, packet headers included
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sqlcache::cache {
+
+inline constexpr std::uint8_t kFormatVersion = 1;
+
+struct CachedResult {
+  std::vector<std::uint64_t> generations;
+  std::string_view response;  // views into the decoded value
+  bool binary_protocol = false;
+};
+
+std::string encode_cached_result(std::span<const std::uint64_t> generations,
+                                 std::string_view response, bool binary_protocol);
+
+enum class DecodeError { None, TooShort, BadMagic, BadVersion, BadChecksum, BadLength };
+std::string_view to_string(DecodeError error);
+
+// Views into `value`, which must outlive the result.
+DecodeError decode_cached_result(std::string_view value, CachedResult& out);
+
+// CRC-32C (Castagnoli), hardware-accelerated where the CPU has SSE 4.2.
+std::uint32_t crc32c(std::string_view data, std::uint32_t crc = 0);
+
+}  // namespace sqlcache::cache
