@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 #include <mysql.h>
 
-#include <regex>
 #include <string>
 
 #include "support/mysql_client.hpp"
@@ -36,8 +35,13 @@ SQLCACHE_INSTANTIATE_RELAY_ROUTES(RelayConnectTest);
 
 // "Access denied for user 'u'@'host' ..." with the host part masked: the proxy connects from
 // its own address, which may be spelt differently from the test's.
-std::string without_client_host(const std::string& message) {
-  return std::regex_replace(message, std::regex(R"('@'[^']*')"), "'@'<host>'");
+std::string without_client_host(std::string message) {
+  const std::size_t host = message.find("'@'");
+  if (host == std::string::npos) return message;
+  const std::size_t begin = host + 3;
+  const std::size_t end = message.find('\'', begin);
+  if (end == std::string::npos) return message;
+  return message.replace(begin, end - begin, "<host>");
 }
 
 TEST_P(RelayConnectTest, WrongPasswordFailsWith1045LikeTheServerSaysIt) {
