@@ -83,6 +83,8 @@ StoreLookup MemoryStore::lookup_now(std::string_view key,
 }
 
 bool MemoryStore::put_now(std::string_view key, std::string value, std::chrono::milliseconds ttl) {
+  // Nothing to keep; like RedisStore, an entry already there is left alone.
+  if (ttl.count() <= 0) return true;
   const std::size_t cost = entry_cost(key, value);
   Shard& shard = shard_for(key);
   auto shared_value = std::make_shared<const std::string>(std::move(value));

@@ -45,7 +45,8 @@ class MemoryStore final : public CacheStore {
 
   // The same operations without a coroutine frame, for callers outside an io_context.
   StoreLookup lookup_now(std::string_view key, const std::vector<std::string>& generation_keys);
-  // false when the entry alone is larger than a shard's budget (it is not stored).
+  // false when the entry alone is larger than a shard's budget (it is not stored). A TTL of
+  // zero or less stores nothing and succeeds.
   bool put_now(std::string_view key, std::string value, std::chrono::milliseconds ttl);
   void bump_now(const std::vector<std::string>& generation_keys);
   std::vector<std::uint64_t> generations_now(const std::vector<std::string>& generation_keys);

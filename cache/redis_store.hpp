@@ -9,6 +9,10 @@
 // the caller see the newer generation and treat the entry as stale, which errs on the safe
 // side. Generation keys get no TTL; a Redis that evicts them (allkeys-* maxmemory policies)
 // resets them to 0, which the caller must tolerate by recording generations per entry.
+//
+// An error reply (WRONGTYPE, NOAUTH, OOM, LOADING, ...) is a failed call like a timeout, and
+// counts towards the circuit breaker: a server that refuses work is as useless to the proxy as
+// one that is down.
 #include <functional>
 #include <memory>
 #include <string_view>

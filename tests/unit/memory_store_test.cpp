@@ -131,6 +131,13 @@ TEST(MemoryStore, ValueLargerThanAShardIsNotStored) {
   EXPECT_EQ(run(store.lookup("small", {})).status, LookupStatus::Hit);
 }
 
+TEST(MemoryStore, ZeroTtlStoresNothing) {
+  MemoryStore store;
+  EXPECT_TRUE(run(store.put("k", "v", milliseconds(0))));
+  EXPECT_EQ(run(store.lookup("k", {})).status, LookupStatus::Miss);
+  EXPECT_EQ(store.bytes_used(), 0u);
+}
+
 TEST(MemoryStore, UnknownGenerationsReadAsZero) {
   MemoryStore store;
   auto generations = run(store.generations({"gen:shop.a", "gen:shop.b"}));
