@@ -44,6 +44,7 @@ bool creates_temporary_table(const cache::Analysis& analysis) {
 
 // A read the cache may answer: where its entry lives and what invalidates it.
 struct ReadPlan {
+  int rule_index = -1;  // the table rule that set the TTL, for per-table metrics
   std::string key;
   std::vector<std::string> generation_keys;
   std::chrono::milliseconds ttl{0};
@@ -75,7 +76,26 @@ class StoreQueryCache final : public QueryCache {
 
   awaitable<std::optional<bool>> handle(Session& session, const PacketView& command) override;
 
-  void apply_policy(const config::Config& config) override { policy_ = CachePolicy::from(config); }
+  void apply_policy(std::shared_ptr<const CachePolicy> policy) override {
+    policy_ = std::move(policy);
+  }
+  awaitable<bool> invalidate(std::vector<std::string> generation_keys) override {
+    const bool bumped = co_await store_->bump(std::move(generation_keys));
+    co_return bumped;
+  }
+  StoreStatus store_status() const override {
+    StoreStatus status;
+    status.kind = std::string(store_->kind());
+    status.available = store_->available();
+    if (auto* redis = dynamic_cast<const cache::RedisStore*>(store_.get())) {
+      const auto& stats = redis->stats();
+      status.errors = stats.errors.load(std::memory_order_relaxed);
+      status.timeouts = stats.timeouts.load(std::memory_order_relaxed);
+      status.round_trips = stats.round_trips.load(std::memory_order_relaxed);
+      status.round_trip_micros = stats.round_trip_micros.load(std::memory_order_relaxed);
+    }
+    return status;
+  }
 
  private:
   awaitable<std::optional<bool>> handle_query(Session& session, const PacketView& command);
@@ -189,6 +209,7 @@ std::optional<ReadPlan> StoreQueryCache::plan_read(const SessionState& state,
   }
 
   ReadPlan plan;
+  plan.rule_index = policy.rule_index(decision.rule);
   plan.ttl = ttl;
   plan.binary_protocol = binary;
   plan.generation_keys.reserve(1 + 2 * tables.size());
@@ -267,6 +288,7 @@ awaitable<bool> StoreQueryCache::serve_read(Session& session, const PacketView& 
       if (co_await session.client().write(wire::as_bytes(entry.response))) co_return false;
       session.client().consume_packet();
       (plan.binary_protocol ? metrics.cache_hits_prepared : metrics.cache_hits_text)++;
+      if (plan.rule_index >= 0) policy_->rule_counters->hits[plan.rule_index]++;
       metrics.cache_bytes_served.add(entry.response.size());
       metrics.latency_hit.observe(nanoseconds_since(start));
       co_return true;
@@ -298,6 +320,7 @@ awaitable<bool> StoreQueryCache::serve_read(Session& session, const PacketView& 
   }
 
   (plan.binary_protocol ? metrics.cache_misses_prepared : metrics.cache_misses_text)++;
+  if (plan.rule_index >= 0) policy_->rule_counters->misses[plan.rule_index]++;
   auto inflight = std::make_shared<Inflight>();
   bool leader = inflight_.emplace(plan.key, inflight).second;
   RelayCapture capture;
@@ -511,11 +534,11 @@ awaitable<std::optional<bool>> StoreQueryCache::handle_execute(Session& session,
 }  // namespace
 
 std::vector<std::unique_ptr<QueryCache>> make_query_caches(
-    const config::Config& config, const std::vector<std::unique_ptr<Worker>>& workers) {
+    const config::Config& config, std::shared_ptr<const CachePolicy> policy,
+    const std::vector<std::unique_ptr<Worker>>& workers) {
   std::vector<std::unique_ptr<QueryCache>> caches(workers.size());
   const config::StoreUrl& url = config.cache.store;
   if (url.scheme == config::StoreScheme::none) return caches;
-  auto policy = CachePolicy::from(config);
   std::shared_ptr<cache::CacheStore> shared_memory;
   if (url.scheme == config::StoreScheme::memory) {
     cache::MemoryStoreOptions options;

@@ -3,10 +3,14 @@
 // table generations in step with writes (design decisions 5, 6, 7).
 #include <memory>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/config.hpp"
 #include "proxy/asio.hpp"
+#include "proxy/cache_policy.hpp"
+#include "proxy/metrics_exposition.hpp"
 #include "proxy/packet_channel.hpp"
 
 namespace sqlcache::proxy {
@@ -21,11 +25,15 @@ class QueryCache {
   // Otherwise, like Session::handle_command: false when the connection cannot go on.
   virtual awaitable<std::optional<bool>> handle(Session& session, const PacketView& command) = 0;
   // A new configuration (SIGHUP): rules and policy apply to the next query.
-  virtual void apply_policy(const config::Config& config) = 0;
+  virtual void apply_policy(std::shared_ptr<const CachePolicy> policy) = 0;
+  // Bumps generation keys in the store (admin invalidation); false on store error.
+  virtual awaitable<bool> invalidate(std::vector<std::string> generation_keys) = 0;
+  virtual StoreStatus store_status() const = 0;
 };
 
 // One QueryCache per worker (nullptr entries when caching is off).
 std::vector<std::unique_ptr<QueryCache>> make_query_caches(
-    const config::Config& config, const std::vector<std::unique_ptr<Worker>>& workers);
+    const config::Config& config, std::shared_ptr<const CachePolicy> policy,
+    const std::vector<std::unique_ptr<Worker>>& workers);
 
 }  // namespace sqlcache::proxy

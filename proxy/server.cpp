@@ -4,6 +4,8 @@
 #include <thread>
 
 #include "config/config_loader.hpp"
+#include "proxy/admin_server.hpp"
+#include "proxy/cache_policy.hpp"
 #include "proxy/log.hpp"
 #include "proxy/query_cache.hpp"
 #include "proxy/worker.hpp"
@@ -47,7 +49,12 @@ Server::Server(config::Config config, std::string config_file)
     }
     workers_.push_back(std::move(worker));
   }
-  auto caches = make_query_caches(*config_, workers_);
+  if (config_->admin.listen) {
+    auto admin_endpoints = resolve_listen({*config_->admin.listen});
+    admin_ = std::make_unique<AdminServer>(*this, control_, admin_endpoints.front());
+  }
+  policy_ = CachePolicy::from(*config_);
+  auto caches = make_query_caches(*config_, policy_, workers_);
   for (std::size_t i = 0; i < workers_.size(); ++i) {
     workers_[i]->set_query_cache(std::move(caches[i]));
   }
@@ -60,6 +67,11 @@ Server::~Server() {
 std::shared_ptr<const config::Config> Server::config() const {
   std::lock_guard lock(config_mutex_);
   return config_;
+}
+
+std::shared_ptr<const CachePolicy> Server::policy() const {
+  std::lock_guard lock(config_mutex_);
+  return policy_;
 }
 
 SessionOptions Server::session_options() const {
@@ -99,13 +111,15 @@ bool Server::reload() {
     return false;
   }
   auto next = std::make_shared<const config::Config>(*loaded.config);
+  std::shared_ptr<const CachePolicy> policy = CachePolicy::from(*next);
   {
     std::lock_guard lock(config_mutex_);
     config_ = next;
+    policy_ = policy;
   }
   for (auto& worker : workers_) {
-    asio::post(worker->context(), [w = worker.get(), next] {
-      if (QueryCache* cache = w->query_cache()) cache->apply_policy(*next);
+    asio::post(worker->context(), [w = worker.get(), policy] {
+      if (QueryCache* cache = w->query_cache()) cache->apply_policy(policy);
     });
   }
   log_event(LogLevel::info, "config", "reloaded",
@@ -119,6 +133,7 @@ void Server::begin_shutdown() {
   auto grace = config()->shutdown_grace;
   log_event(LogLevel::info, "proxy", "shutdown_started",
             {{"grace_ms", std::to_string(grace.count())}});
+  if (admin_) admin_->stop();
   for (auto& worker : workers_) {
     asio::post(worker->context(), [w = worker.get()] {
       w->stop_accepting();
@@ -145,6 +160,7 @@ void Server::wait_for_drain(std::chrono::steady_clock::time_point deadline) {
 
 int Server::run() {
   for (auto& worker : workers_) worker->start_thread();
+  if (admin_) admin_->start();
   asio::signal_set signals(control_, SIGINT, SIGTERM, SIGHUP);
   std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec,
                                                                       int signal) {

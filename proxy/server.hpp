@@ -12,6 +12,8 @@
 namespace sqlcache::proxy {
 
 class Worker;
+class AdminServer;
+struct CachePolicy;
 
 class Server {
  public:
@@ -23,6 +25,7 @@ class Server {
   int run();
 
   std::shared_ptr<const config::Config> config() const;
+  std::shared_ptr<const CachePolicy> policy() const;
   SessionOptions session_options() const;
   bool try_admit_connection();  // false above max_connections
   void release_connection();
@@ -38,10 +41,12 @@ class Server {
 
   mutable std::mutex config_mutex_;
   std::shared_ptr<const config::Config> config_;
+  std::shared_ptr<const CachePolicy> policy_;
   std::string config_file_;
   std::atomic<std::uint32_t> open_connections_{0};
   asio::io_context control_{1};
   std::vector<std::unique_ptr<Worker>> workers_;
+  std::unique_ptr<AdminServer> admin_;
   bool shutting_down_ = false;
 };
 

@@ -25,9 +25,11 @@ constexpr std::uint16_t kErUnknownCommand = 1047;
 constexpr std::uint16_t kErNetPacketTooLarge = 1153;
 constexpr std::uint16_t kErNetPacketsOutOfOrder = 1156;
 constexpr std::uint16_t kErServerShutdown = 1053;
-// Client-library codes, used where the client would otherwise report them itself.
-constexpr std::uint16_t kCrConnHostError = 2003;
-constexpr std::uint16_t kCrServerLost = 2013;
+// The backend is unreachable or went away. Server-range codes only: libmariadb reports an ERR
+// packet carrying a client-range code (2000-2999, e.g. 2013) as 2027 "malformed packet".
+constexpr std::uint16_t kErNetReadError = 1158;
+constexpr std::uint16_t kErBackendUnreachable = kErNetReadError;
+constexpr std::uint16_t kErBackendLost = kErNetReadError;
 
 std::string endpoint_text(const tcp::socket& socket) {
   boost::system::error_code ec;
@@ -120,7 +122,7 @@ awaitable<bool> Session::connect_backend() {
     log_event(LogLevel::warn, "proxy", "backend_connect_failed",
               {{"backend", options_.backend.host + ":" + std::to_string(options_.backend.port)},
                {"reason", result.error.message()}});
-    co_await send_error(0, kCrConnHostError, "HY000",
+    co_await send_error(0, kErBackendUnreachable, "08S01",
                         "sqlcache: cannot connect to the backend database at " +
                             options_.backend.host + ":" + std::to_string(options_.backend.port) +
                             " (" + result.error.message() + ")");
@@ -134,7 +136,7 @@ awaitable<bool> Session::relay_handshake() {
   // 1. The server's greeting, with the capabilities the proxy cannot relay masked off.
   PacketView greeting;
   if (co_await backend_.read_packet(greeting, kHandshakePacketLimit) != ReadError::None) {
-    co_await send_error(0, kCrServerLost, "HY000", "sqlcache: the backend closed the connection");
+    co_await send_error(0, kErBackendLost, "08S01", "sqlcache: the backend closed the connection");
     co_return false;
   }
   if (!greeting.payload.empty() && greeting.payload[0] == wire::kErrHeader) {
@@ -253,7 +255,7 @@ awaitable<bool> Session::forward_and_relay(const PacketView& command, wire::Resp
   }
   if (co_await backend_.write(command.raw)) {
     client_.consume_packet();
-    co_await send_error(1, kCrServerLost, "HY000",
+    co_await send_error(1, kErBackendLost, "08S01",
                         "sqlcache: lost connection to the backend database");
     co_return false;
   }
@@ -306,7 +308,7 @@ awaitable<bool> Session::relay_response(wire::ResponseTracker& tracker, RelayCap
         worker_.metrics().protocol_errors++;
         log_event(LogLevel::warn, "proxy", "backend_protocol_error",
                   {{"client", peer_}, {"bytes", std::to_string(tracker.bytes_consumed())}});
-        co_await send_error(tracker.next_sequence_id(), kCrServerLost, "HY000",
+        co_await send_error(tracker.next_sequence_id(), kErBackendLost, "08S01",
                             "sqlcache: the backend's response did not follow the protocol");
         co_return false;
       case wire::ResponseTracker::State::ExpectClient: {
@@ -329,7 +331,7 @@ awaitable<bool> Session::relay_response(wire::ResponseTracker& tracker, RelayCap
         worker_.metrics().backend_errors++;
         log_event(LogLevel::warn, "proxy", "backend_lost",
                   {{"client", peer_}, {"reason", ec.message()}});
-        co_await send_error(tracker.next_sequence_id(), kCrServerLost, "HY000",
+        co_await send_error(tracker.next_sequence_id(), kErBackendLost, "08S01",
                             "sqlcache: lost connection to the backend database during query");
         co_return false;
       }
