@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <future>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -72,12 +73,24 @@ std::uint16_t free_port() {
   return acceptor.local_endpoint().port();
 }
 
-// Keys unique to this process and test, so runs sharing one Redis never see each other's data.
+// A fresh value for every test run (also across --gtest_repeat), set by the fixture.
+std::string g_run_nonce;
+
+// Keys unique to this process and test run, so runs sharing one Redis never see each other's
+// data (generation keys have no TTL: they outlive the test).
 std::string unique_key(std::string_view suffix) {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  return "sqlcache-test:" + std::to_string(::getpid()) + ":" + info->name() + ":" +
-         std::string(suffix);
+  return "sqlcache-test:" + std::to_string(::getpid()) + ":" + g_run_nonce + ":" + info->name() +
+         ":" + std::string(suffix);
 }
+
+class RedisStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    static std::mt19937_64 random(std::random_device{}());
+    g_run_nonce = std::to_string(random());
+  }
+};
 
 std::vector<std::string> unique_keys(std::initializer_list<std::string_view> suffixes) {
   std::vector<std::string> keys;
@@ -292,7 +305,7 @@ std::string every_byte_value() {
 
 // --- against the shared Redis -------------------------------------------------------------------
 
-TEST(RedisStore, PutThenLookupReturnsEveryByteValue) {
+TEST_F(RedisStoreTest, PutThenLookupReturnsEveryByteValue) {
   REQUIRE_SHARED_REDIS();
   asio::io_context io;
   RedisStore store(io.get_executor(), shared_redis_options());
@@ -304,7 +317,7 @@ TEST(RedisStore, PutThenLookupReturnsEveryByteValue) {
   EXPECT_EQ(result.value, value);
 }
 
-TEST(RedisStore, OneMebibyteBinaryValueRoundTrips) {
+TEST_F(RedisStoreTest, OneMebibyteBinaryValueRoundTrips) {
   REQUIRE_SHARED_REDIS();
   asio::io_context io;
   RedisStore store(io.get_executor(), shared_redis_options());
@@ -318,7 +331,7 @@ TEST(RedisStore, OneMebibyteBinaryValueRoundTrips) {
   EXPECT_TRUE(result.value == value);
 }
 
-TEST(RedisStore, UnknownKeyIsAMissWithZeroGenerations) {
+TEST_F(RedisStoreTest, UnknownKeyIsAMissWithZeroGenerations) {
   REQUIRE_SHARED_REDIS();
   asio::io_context io;
   RedisStore store(io.get_executor(), shared_redis_options());
@@ -327,7 +340,7 @@ TEST(RedisStore, UnknownKeyIsAMissWithZeroGenerations) {
   EXPECT_EQ(result.generations, (std::vector<std::uint64_t>{0, 0}));
 }
 
-TEST(RedisStore, BumpIncrementsGenerationsThatLookupAndGenerationsRead) {
+TEST_F(RedisStoreTest, BumpIncrementsGenerationsThatLookupAndGenerationsRead) {
   REQUIRE_SHARED_REDIS();
   asio::io_context io;
   RedisStore store(io.get_executor(), shared_redis_options());
@@ -346,7 +359,7 @@ TEST(RedisStore, BumpIncrementsGenerationsThatLookupAndGenerationsRead) {
   EXPECT_EQ(result.generations, (std::vector<std::uint64_t>{2, 1, 0}));
 }
 
-TEST(RedisStore, GenerationKeysGetNoTtl) {
+TEST_F(RedisStoreTest, GenerationKeysGetNoTtl) {
   REQUIRE_SHARED_REDIS();
   asio::io_context io;
   RedisStore store(io.get_executor(), shared_redis_options());
@@ -362,7 +375,7 @@ TEST(RedisStore, GenerationKeysGetNoTtl) {
   EXPECT_EQ(result.replies[0].integer, -1);
 }
 
-TEST(RedisStore, LookupSendsEntryAndGenerationReadsInOneWrite) {
+TEST_F(RedisStoreTest, LookupSendsEntryAndGenerationReadsInOneWrite) {
   REQUIRE_SHARED_REDIS();
   asio::io_context io;
   CountingRelay relay(io, shared_redis_options().port, 150ms);
@@ -393,7 +406,7 @@ TEST(RedisStore, LookupSendsEntryAndGenerationReadsInOneWrite) {
   EXPECT_EQ(store.stats().round_trips.load() - round_trips_before, 1u);
 }
 
-TEST(RedisStore, EntryExpiresAfterItsTtl) {
+TEST_F(RedisStoreTest, EntryExpiresAfterItsTtl) {
   REQUIRE_SHARED_REDIS();
   asio::io_context io;
   RedisStore store(io.get_executor(), shared_redis_options());
@@ -413,7 +426,7 @@ awaitable<void> lookup_and_check(RedisStore& store, std::string key, std::string
   }
 }
 
-TEST(RedisStore, HundredConcurrentLookupsOnOneConnectionAllGetTheirOwnReplies) {
+TEST_F(RedisStoreTest, HundredConcurrentLookupsOnOneConnectionAllGetTheirOwnReplies) {
   REQUIRE_SHARED_REDIS();
   asio::io_context io;
   // Replies are held back 50 ms per chunk: a connection that waited for each reply before
@@ -448,7 +461,7 @@ TEST(RedisStore, HundredConcurrentLookupsOnOneConnectionAllGetTheirOwnReplies) {
   EXPECT_EQ(store.stats().errors.load(), 0u);
 }
 
-TEST(RedisStore, SelectsTheConfiguredDatabase) {
+TEST_F(RedisStoreTest, SelectsTheConfiguredDatabase) {
   REQUIRE_SHARED_REDIS();
   asio::io_context io;
   RedisOptions db3 = shared_redis_options();
@@ -461,7 +474,7 @@ TEST(RedisStore, SelectsTheConfiguredDatabase) {
   EXPECT_EQ(run(io, in_db0.lookup(key, {})).status, LookupStatus::Miss);
 }
 
-TEST(RedisStore, ZeroTtlStoresNothing) {
+TEST_F(RedisStoreTest, ZeroTtlStoresNothing) {
   REQUIRE_SHARED_REDIS();
   asio::io_context io;
   RedisStore store(io.get_executor(), shared_redis_options());
@@ -470,7 +483,7 @@ TEST(RedisStore, ZeroTtlStoresNothing) {
   EXPECT_EQ(run(io, store.lookup(key, {})).status, LookupStatus::Miss);
 }
 
-TEST(RedisStore, WrongTypeAtAKeyIsAnErrorNotACrash) {
+TEST_F(RedisStoreTest, WrongTypeAtAKeyIsAnErrorNotACrash) {
   REQUIRE_SHARED_REDIS();
   asio::io_context io;
   RedisStore store(io.get_executor(), shared_redis_options());
@@ -485,7 +498,7 @@ TEST(RedisStore, WrongTypeAtAKeyIsAnErrorNotACrash) {
 
 // --- failures, with servers the tests control -----------------------------------------------
 
-TEST(RedisStore, ClosedPortFailsFastAndOpensTheBreaker) {
+TEST_F(RedisStoreTest, ClosedPortFailsFastAndOpensTheBreaker) {
   asio::io_context io;
   RedisOptions options;
   options.port = free_port();
@@ -513,7 +526,7 @@ TEST(RedisStore, ClosedPortFailsFastAndOpensTheBreaker) {
   EXPECT_EQ(events.count("down"), 1u);
 }
 
-TEST(RedisStore, KilledServerGivesErrorsThenRecoversAfterRestart) {
+TEST_F(RedisStoreTest, KilledServerGivesErrorsThenRecoversAfterRestart) {
   REQUIRE_REDIS_SERVER_BINARY();
   PrivateRedis redis;
   asio::io_context io;
@@ -546,7 +559,7 @@ TEST(RedisStore, KilledServerGivesErrorsThenRecoversAfterRestart) {
   EXPECT_EQ(run(io, store.lookup("k", {})).value, "after");
 }
 
-TEST(RedisStore, UnansweredCallTimesOutAndTheConnectionRecovers) {
+TEST_F(RedisStoreTest, UnansweredCallTimesOutAndTheConnectionRecovers) {
   REQUIRE_REDIS_SERVER_BINARY();
   PrivateRedis redis;
   asio::io_context io;
@@ -569,7 +582,7 @@ TEST(RedisStore, UnansweredCallTimesOutAndTheConnectionRecovers) {
   EXPECT_EQ(result.value, "v");
 }
 
-TEST(RedisStore, TimeoutFailsEveryCallPendingOnThatConnection) {
+TEST_F(RedisStoreTest, TimeoutFailsEveryCallPendingOnThatConnection) {
   REQUIRE_REDIS_SERVER_BINARY();
   PrivateRedis redis;
   asio::io_context io;
@@ -595,7 +608,7 @@ TEST(RedisStore, TimeoutFailsEveryCallPendingOnThatConnection) {
   EXPECT_EQ(run(io, store.lookup("k", {})).status, LookupStatus::Hit);
 }
 
-TEST(RedisStore, PasswordProtectedServerAcceptsTheRightPassword) {
+TEST_F(RedisStoreTest, PasswordProtectedServerAcceptsTheRightPassword) {
   REQUIRE_REDIS_SERVER_BINARY();
   PrivateRedis redis({"--requirepass", "s3cret-pw"});
   asio::io_context io;
@@ -606,7 +619,7 @@ TEST(RedisStore, PasswordProtectedServerAcceptsTheRightPassword) {
   EXPECT_EQ(run(io, store.lookup("k", {})).value, "v");
 }
 
-TEST(RedisStore, WithoutAPasswordAProtectedServerGivesErrors) {
+TEST_F(RedisStoreTest, WithoutAPasswordAProtectedServerGivesErrors) {
   REQUIRE_REDIS_SERVER_BINARY();
   PrivateRedis redis({"--requirepass", "s3cret-pw"});
   asio::io_context io;
@@ -619,7 +632,7 @@ TEST(RedisStore, WithoutAPasswordAProtectedServerGivesErrors) {
   EXPECT_NE(events.lines->front().find("NOAUTH"), std::string::npos) << events.lines->front();
 }
 
-TEST(RedisStore, AclUserAuthenticatesWithUsernameAndPassword) {
+TEST_F(RedisStoreTest, AclUserAuthenticatesWithUsernameAndPassword) {
   REQUIRE_REDIS_SERVER_BINARY();
   PrivateRedis redis(
       {"--user", "default", "off", "--user", "sqlcache", "on", ">acl-pw", "~*", "+@all"});
@@ -632,7 +645,7 @@ TEST(RedisStore, AclUserAuthenticatesWithUsernameAndPassword) {
   EXPECT_EQ(run(io, store.lookup("k", {})).value, "v");
 }
 
-TEST(RedisStore, WrongPasswordGivesErrorAndOneLogLineWithoutThePassword) {
+TEST_F(RedisStoreTest, WrongPasswordGivesErrorAndOneLogLineWithoutThePassword) {
   REQUIRE_REDIS_SERVER_BINARY();
   PrivateRedis redis({"--requirepass", "s3cret-pw"});
   asio::io_context io;
@@ -668,7 +681,7 @@ awaitable<void> serve_garbage(tcp::acceptor& acceptor, int& accepted) {
   }
 }
 
-TEST(RedisStore, GarbageFromTheServerIsAnErrorAndTheConnectionIsReplaced) {
+TEST_F(RedisStoreTest, GarbageFromTheServerIsAnErrorAndTheConnectionIsReplaced) {
   asio::io_context io;
   tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
   int accepted = 0;
@@ -687,7 +700,7 @@ TEST(RedisStore, GarbageFromTheServerIsAnErrorAndTheConnectionIsReplaced) {
 
 // --- TLS (ElastiCache in-transit encryption), against a private TLS-only redis-server ----------
 
-TEST(RedisStore, TlsConnectionVerifiesTheServerCertificateAndWorks) {
+TEST_F(RedisStoreTest, TlsConnectionVerifiesTheServerCertificateAndWorks) {
   REQUIRE_REDIS_SERVER_BINARY();
   PrivateRedis redis({"--requirepass", "tls-pw"}, /*tls_only=*/true);
   asio::io_context io;
@@ -705,7 +718,7 @@ TEST(RedisStore, TlsConnectionVerifiesTheServerCertificateAndWorks) {
   EXPECT_EQ(result.generations, (std::vector<std::uint64_t>{0}));
 }
 
-TEST(RedisStore, TlsMatchesAnIpAddressHostAgainstTheCertificate) {
+TEST_F(RedisStoreTest, TlsMatchesAnIpAddressHostAgainstTheCertificate) {
   REQUIRE_REDIS_SERVER_BINARY();
   PrivateRedis redis({}, /*tls_only=*/true);
   asio::io_context io;
@@ -716,7 +729,7 @@ TEST(RedisStore, TlsMatchesAnIpAddressHostAgainstTheCertificate) {
   EXPECT_TRUE(run(io, store.bump({"g"})));
 }
 
-TEST(RedisStore, TlsRefusesACertificateForAnotherName) {
+TEST_F(RedisStoreTest, TlsRefusesACertificateForAnotherName) {
   REQUIRE_REDIS_SERVER_BINARY();
   PrivateRedis redis({}, /*tls_only=*/true);
   asio::io_context io;
@@ -733,7 +746,7 @@ TEST(RedisStore, TlsRefusesACertificateForAnotherName) {
       << events.lines->front();
 }
 
-TEST(RedisStore, TlsRefusesAServerSignedByAnUnknownAuthority) {
+TEST_F(RedisStoreTest, TlsRefusesAServerSignedByAnUnknownAuthority) {
   REQUIRE_REDIS_SERVER_BINARY();
   PrivateRedis redis({}, /*tls_only=*/true);
   asio::io_context io;
@@ -744,7 +757,7 @@ TEST(RedisStore, TlsRefusesAServerSignedByAnUnknownAuthority) {
   EXPECT_EQ(run(io, store.lookup("k", {})).status, LookupStatus::Error);
 }
 
-TEST(RedisStore, PlainConnectionToATlsPortFailsWithinTheTimeout) {
+TEST_F(RedisStoreTest, PlainConnectionToATlsPortFailsWithinTheTimeout) {
   REQUIRE_REDIS_SERVER_BINARY();
   PrivateRedis redis({}, /*tls_only=*/true);
   asio::io_context io;
@@ -756,7 +769,7 @@ TEST(RedisStore, PlainConnectionToATlsPortFailsWithinTheTimeout) {
   EXPECT_LT(Clock::now() - started, 1s);
 }
 
-TEST(RedisStore, UnreadableCaFileIsAStartupError) {
+TEST_F(RedisStoreTest, UnreadableCaFileIsAStartupError) {
   asio::io_context io;
   RedisOptions options;
   options.tls = true;
