@@ -357,11 +357,16 @@ awaitable<bool> StoreQueryCache::relay_tracked(Session& session, const PacketVie
   const bool write = analysis != nullptr && is_write(*analysis);
   std::vector<std::string> keys;
   if (write) keys = written_generation_keys(state, *analysis);
+  if (analysis != nullptr && analysis->changes_global_state) {
+    // SET GLOBAL sql_mode / time_zone / ... changes what new sessions get: everything cached
+    // may no longer be what the database would answer.
+    keys.push_back(cache::global_generation_key(policy_->key_prefix));
+  }
 
   // Hold the response back until the invalidation is done, so the client that sees the OK
   // (and anyone it tells) can never read the old rows from the cache.
   RelayCapture capture;
-  const bool hold = write || !state.transaction_writes.empty();
+  const bool hold = !keys.empty() || !state.transaction_writes.empty();
   capture.hold = hold;
   capture.limit = std::max<std::size_t>(policy_->max_result_bytes, 64 * 1024);
   wire::ResponseTracker tracker(wire::ResponseShape::ResultSets, 0);
@@ -370,8 +375,8 @@ awaitable<bool> StoreQueryCache::relay_tracked(Session& session, const PacketVie
     co_return false;
   }
   if (analysis != nullptr) apply_statement_effects(state, *analysis, !tracker.ended_in_error());
-  if (write) {
-    metrics.writes++;
+  if (write) metrics.writes++;
+  if (!keys.empty()) {
     if (state.in_transaction()) {
       for (const auto& key : keys) {
         if (std::find(state.transaction_writes.begin(), state.transaction_writes.end(), key) ==
