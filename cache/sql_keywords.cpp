@@ -234,9 +234,9 @@ const std::unordered_set<std::string_view>& reserved_words() {
 // in the common reserved list.
 const std::unordered_set<std::string_view>& extra_structural_words() {
   static const std::unordered_set<std::string_view> words = {
-      "EXCEPT", "INTERSECT", "WINDOW", "RETURNING",    "LATERAL",    "MINUS",
-      "OFFSET", "ROWS",      "GROUPS", "OVER",         "JSON_TABLE", "RECURSIVE",
-      "EMPTY",  "OF",        "SYSTEM", "CURRENT_ROLE",
+      "EXCEPT",    "INTERSECT", "WINDOW", "RETURNING", "LATERAL",
+      "MINUS",     "ROWS",      "GROUPS", "OVER",      "JSON_TABLE",
+      "RECURSIVE", "EMPTY",     "OF",     "SYSTEM",    "CURRENT_ROLE",
   };
   return words;
 }

@@ -68,8 +68,12 @@ class Normalizer {
   }
 
   std::string run() {
+    // A single statement's final `;` changes nothing; in a multi-statement text every `;` is
+    // kept (that text is never a key, and keeping it makes normalising twice a no-op).
     std::size_t end = t_.size();
-    if (end > 0 && t_[end - 1].kind == TokenKind::Semicolon) --end;
+    const auto semicolons = std::count_if(
+        t_.begin(), t_.end(), [](const Token& t) { return t.kind == TokenKind::Semicolon; });
+    if (semicolons == 1 && end > 0 && t_[end - 1].kind == TokenKind::Semicolon) --end;
     std::string out;
     out.reserve(end * 8);
     std::string_view condition;

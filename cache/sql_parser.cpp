@@ -145,9 +145,25 @@ void StatementParser::query_term() {
 void StatementParser::select_body() {
   advance();  // SELECT
   expression(kStopAtFrom | kStopAtSetOperator);
-  if (accept_keyword("FROM")) table_references();
+  if (accept_keyword("FROM")) {
+    table_references();
+    // What follows the table list must start a clause. Anything else means a word we took for
+    // a keyword is an alias to the server (`FROM t1 offset, t2`), and skipping it as an
+    // expression would lose t2.
+    if (!failed_ && !at_end() && !is_operator(peek(), ")") && !starts_select_clause()) fail();
+  }
   expression(kStopAtFrom | kStopAtSetOperator);
   if (is_keyword(peek(), "FROM")) fail();
+}
+
+bool StatementParser::starts_select_clause() const {
+  const Token& t = peek();
+  if (is_any_keyword(t, {"WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "FOR", "LOCK", "INTO",
+                         "PROCEDURE", "FETCH", "UNION", "EXCEPT", "INTERSECT", "MINUS"})) {
+    return true;
+  }
+  // WINDOW w AS (...): the shape tells the clause from an alias named `window`.
+  return is_keyword(t, "WINDOW") && is_identifier(peek(1)) && is_keyword(peek(2), "AS");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -223,7 +239,8 @@ void StatementParser::table_factor() {
   if (accept_keyword("DUAL")) return leave();
 
   TableName name;
-  if (!table_name(name)) {
+  // `name (` is a call, never a table reference (JSON_TABLE aside): the text is not a query.
+  if (!table_name(name) || is_operator(peek(), "(")) {
     fail();
     return leave();
   }

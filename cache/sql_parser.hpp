@@ -76,6 +76,7 @@ class StatementParser {
  private:
   void query_term();
   void select_body();
+  bool starts_select_clause() const;
   void parenthesised();
   void table_factor();
   void derived_table();

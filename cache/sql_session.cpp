@@ -1,6 +1,7 @@
 #include "cache/sql_session.hpp"
 
 #include "cache/sql_functions.hpp"
+#include "cache/sql_keywords.hpp"
 #include "cache/sql_parser.hpp"
 
 namespace sqlcache::cache {
@@ -158,7 +159,9 @@ std::size_t analyze_set(std::span<const Token> tokens, Analysis& out) {
 
 void analyze_use(std::span<const Token> tokens, Analysis& out) {
   out.changes_session_state = true;
-  if (tokens.size() == 2 && is_identifier(tokens[1])) {
+  // A reserved word is not a schema name unless quoted: the server rejects `USE select`.
+  if (tokens.size() == 2 && is_identifier(tokens[1]) &&
+      !(tokens[1].kind == TokenKind::Word && is_reserved_word(tokens[1].text))) {
     out.use_schema = identifier_name(tokens[1]);
   } else {
     out.session_state_deterministic = false;

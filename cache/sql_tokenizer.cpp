@@ -1,6 +1,7 @@
 #include "cache/sql_tokenizer.hpp"
 
 #include <array>
+#include <cstdint>
 
 namespace sqlcache::cache {
 namespace {
@@ -138,22 +139,81 @@ class Lexer {
 
   void comment() {
     const unsigned char kind = at(pos_ + 2);
-    if (!condition_.empty()) return fail(pos_);  // the server does not nest comments
-    if (kind == '!' || (kind == 'M' && at(pos_ + 3) == '!')) {
-      // Executable comment: the marker and its version become the condition of what follows.
-      std::size_t p = pos_ + (kind == '!' ? 3 : 4);
-      for (int digits = 0; digits < 6 && is_digit(at(p)); ++digits) ++p;
-      condition_start_ = pos_;
-      condition_ = s_.substr(pos_, p - pos_);
-      pos_ = p;
-      space_ = true;
-      return;
-    }
+    if (!condition_.empty()) return fail(pos_);  // a comment inside /*! */: see the header
+    if (kind == '!' || (kind == 'M' && at(pos_ + 3) == '!')) return executable_comment(kind == 'M');
     const std::size_t close = s_.find("*/", pos_ + 2);
     if (close == npos) return fail(pos_);
     if (kind == '+') return emit(TokenKind::Hint, close + 2);
-    pos_ = close + 2;
+    skip_comment_to(close + 2);
+  }
+
+  void skip_comment_to(std::size_t end) {
+    pos_ = end;
     space_ = true;
+  }
+
+  // /*!, /*!NNNNN, /*M!, /*M!NNNNNN: whether the server runs the content depends on who it is.
+  void executable_comment(bool mariadb_syntax) {
+    const std::size_t marker_end = pos_ + (mariadb_syntax ? 4 : 3);
+    std::size_t digits = 0;
+    while (digits < 7 && is_digit(at(marker_end + digits))) ++digits;
+    switch (executable_comment_verdict(mariadb_syntax, marker_end, digits)) {
+      case Verdict::Code: {
+        // Fewer than five digits are not a version: they are the first bytes of the code.
+        const std::size_t version_digits = digits < 5 ? 0 : (digits >= 6 ? 6 : 5);
+        const std::size_t code_start = marker_end + version_digits;
+        condition_start_ = pos_;
+        condition_ = s_.substr(pos_, code_start - pos_);
+        pos_ = code_start;
+        space_ = true;
+        return;
+      }
+      case Verdict::Comment: {
+        // Skipped by the server: a plain comment to us. One nested comment is where MariaDB
+        // and MySQL disagree; do not guess.
+        const std::size_t close = s_.find("*/", marker_end);
+        const std::size_t nested = s_.find("/*", marker_end);
+        if (close == npos || nested < close) return fail(pos_);
+        return skip_comment_to(close + 2);
+      }
+      case Verdict::Ambiguous:
+        return fail(pos_);
+    }
+  }
+
+  enum class Verdict { Code, Comment, Ambiguous };
+
+  // sql_lex.cc, MY_LEX_LONG_COMMENT. MySQL reads a version of exactly five digits (8.4 and
+  // later: six when followed by whitespace) and ignores /*M!. MariaDB reads five or six digits,
+  // runs /*M! too, and skips /*! comments versioned 50700..99999 (MySQL 5.7+ syntax).
+  Verdict executable_comment_verdict(bool mariadb_syntax, std::size_t digits_at,
+                                     std::size_t digits) const {
+    if (digits < 5 && (!mariadb_syntax || mode_.flavor == ServerFlavor::MariaDB)) {
+      return Verdict::Code;  // not a version comment: always code (to the server that reads it)
+    }
+    std::uint32_t v5 = 0;
+    std::uint32_t v6 = 0;
+    for (std::size_t i = 0; i < digits && i < 6; ++i) {
+      const auto d = static_cast<std::uint32_t>(at(digits_at + i) - '0');
+      if (i < 5) v5 = v5 * 10 + d;
+      v6 = v6 * 10 + d;
+    }
+    switch (mode_.flavor) {
+      case ServerFlavor::MariaDB: {
+        const std::uint32_t v = digits >= 6 ? v6 : v5;
+        const bool runs = v <= mode_.server_version && (v < 50700 || v > 99999 || mariadb_syntax);
+        return runs ? Verdict::Code : Verdict::Comment;
+      }
+      case ServerFlavor::MySQL:
+        if (mariadb_syntax) return Verdict::Comment;
+        if (digits >= 6) return Verdict::Ambiguous;  // five or six digits depends on the release
+        return v5 <= mode_.server_version ? Verdict::Code : Verdict::Comment;
+      case ServerFlavor::Unknown:
+        break;
+    }
+    // Unknown server: only what every supported server (MySQL 5.7+, MariaDB 10+) runs.
+    if (mariadb_syntax || digits >= 6) return Verdict::Ambiguous;
+    return v5 < 50700 ? Verdict::Code : Verdict::Ambiguous;
   }
 
   void word() {
@@ -252,7 +312,36 @@ bool equals_upper(std::string_view text, std::string_view upper) {
   return true;
 }
 
+// "10.11.6..." -> 101106; 0 when the text does not start with major.minor.patch.
+std::uint32_t version_number(std::string_view text) {
+  std::uint32_t parts[3] = {0, 0, 0};
+  std::size_t i = 0;
+  for (int part = 0; part < 3; ++part) {
+    const std::size_t start = i;
+    while (i < text.size() && is_digit(static_cast<unsigned char>(text[i])) && i - start < 3) {
+      parts[part] = parts[part] * 10 + static_cast<std::uint32_t>(text[i] - '0');
+      ++i;
+    }
+    if (i == start || parts[part] > 99) return 0;
+    if (part < 2) {
+      if (i >= text.size() || text[i] != '.') return 0;
+      ++i;
+    }
+  }
+  return parts[0] * 10000 + parts[1] * 100 + parts[2];
+}
+
 }  // namespace
+
+ServerIdentity parse_server_version(std::string_view version) {
+  ServerIdentity id;
+  const bool mariadb = version.find("MariaDB") != std::string_view::npos;
+  // MariaDB 10+ announces itself as 5.5.5-10.x.y-MariaDB so that old replicas accept it.
+  if (mariadb && version.substr(0, 6) == "5.5.5-") version.remove_prefix(6);
+  id.version = version_number(version);
+  if (id.version != 0) id.flavor = mariadb ? ServerFlavor::MariaDB : ServerFlavor::MySQL;
+  return id;
+}
 
 std::vector<Token> tokenize(std::string_view sql, LexicalMode mode) {
   return Lexer(sql, mode).run();

@@ -8,19 +8,37 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace sqlcache::cache {
 
-// The two sql_mode flags that change how the server splits text into tokens. The server reports
-// NO_BACKSLASH_ESCAPES in every OK packet (SERVER_STATUS_NO_BACKSLASH_ESCAPES); ANSI_QUOTES is
-// only known from the session's SET statements.
+enum class ServerFlavor : unsigned char { Unknown, MySQL, MariaDB };
+
+// What changes how the server splits text into tokens:
+//  - two sql_mode flags. The server reports NO_BACKSLASH_ESCAPES in every OK packet
+//    (SERVER_STATUS_NO_BACKSLASH_ESCAPES); ANSI_QUOTES is only known from SET statements.
+//  - who the server is, which decides whether the content of /*!NNNNN ... */ and /*M! ... */ is
+//    code or a comment. Unknown: only /*! */ and /*!NNNNN with NNNNN < 50700 are code (every
+//    supported server runs them); other versioned comments make the text unparsable.
 struct LexicalMode {
   bool backslash_escapes = true;  // false under NO_BACKSLASH_ESCAPES
   bool ansi_quotes = false;       // "x" is an identifier, not a string
+  ServerFlavor flavor = ServerFlavor::Unknown;
+  std::uint32_t server_version = 0;  // major * 10000 + minor * 100 + patch: 80034, 101106
 };
+
+struct ServerIdentity {
+  ServerFlavor flavor = ServerFlavor::Unknown;
+  std::uint32_t version = 0;
+};
+
+// From the handshake's server version string: "8.0.34", "5.7.44-log", "10.11.6-MariaDB-0+deb12u1",
+// "5.5.5-10.11.6-MariaDB" (MariaDB's replication-compatible prefix), "11.4.2-MariaDB-log".
+// Unknown when the string does not start with a version.
+ServerIdentity parse_server_version(std::string_view version);
 
 enum class TokenKind : unsigned char {
   Word,              // keyword or unquoted identifier (may start with a digit: 1abc)
@@ -45,8 +63,10 @@ struct Token {
 };
 
 // Splits sql into tokens. Comments are dropped (they only set space_before on the next token);
-// the content of executable comments (/*! */, /*!NNNNN */, /*M! */, /*M!NNNNNN */) is tokenised
-// as code and tagged with its condition. After an Error token nothing more is produced.
+// the content of an executable comment (/*! */, /*!NNNNN */, /*M! */, /*M!NNNNNN */) that the
+// server runs is tokenised as code and tagged with its condition; one it skips is a comment.
+// A comment inside an executable comment, and an executable comment whose fate depends on a
+// server we do not know, are errors. After an Error token nothing more is produced.
 // The returned views point into sql.
 std::vector<Token> tokenize(std::string_view sql, LexicalMode mode = {});
 

@@ -91,6 +91,11 @@ class WriteAnalyzer {
     }
     return false;
   }
+  bool ends_table_list(std::initializer_list<std::string_view> clauses) {
+    if (p_.failed()) return false;
+    return p_.at_end() || std::any_of(clauses.begin(), clauses.end(),
+                                      [&](std::string_view w) { return is_keyword(p_.peek(), w); });
+  }
   // The rest of a DML statement: values, SET lists, WHERE, subqueries. A stored function called
   // there may write any table; NEXTVAL(s) writes s.
   void scan_rest() {
@@ -146,11 +151,13 @@ class WriteAnalyzer {
       if (p_.accept_keyword("PARTITION")) p_.skip_parenthesised();
       p_.table_alias();
       for (const TableName& t : targets) add(t);
+      if (!ends_table_list({"WHERE", "ORDER", "LIMIT", "RETURNING"})) return unknown();
       return scan_rest();
     }
     const std::size_t before = p_.facts().tables.size();
     p_.table_references();
-    if (p_.failed()) return unknown();
+    // As for SELECT: a word we did not take as an alias must not hide more tables.
+    if (p_.failed() || !ends_table_list({"WHERE"})) return unknown();
     const auto& facts = p_.facts();
     std::for_each(facts.tables.begin() + static_cast<std::ptrdiff_t>(before), facts.tables.end(),
                   [&](const TableName& t) { add(t); });

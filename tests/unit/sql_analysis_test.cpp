@@ -175,6 +175,11 @@ INSTANTIATE_TEST_SUITE_P(
         ReadCase{"SELECT 1 FROM t WHERE b = 'x' /*!40100 AND c = 1 */", R::None, "t"},
         ReadCase{"SELECT /*!50001 DISTINCT */ a FROM t", R::None, "t"},
         ReadCase{"SELECT * FROM 1t", R::None, "1t"},
+        // non-reserved words are aliases: the table after them still counts
+        ReadCase{"SELECT * FROM t1 offset, t2", R::None, "t1, t2"},
+        ReadCase{"SELECT * FROM t1 status JOIN t2 value ON status.a = value.a", R::None, "t1, t2"},
+        ReadCase{"SELECT * FROM `my/*x*/table`", R::None, "my/*x*/table"},
+        ReadCase{"SELECT * FROM db/* comment */.t", R::None, "db.t"},
         ReadCase{"SELECT status FROM status", R::None, "status"}));
 
 // --- bypassed reads -----------------------------------------------------------------------
@@ -304,6 +309,14 @@ INSTANTIATE_TEST_SUITE_P(
         ReadCase{"SELECT * FROM { OJ t1 LEFT OUTER JOIN t2 ON t1.a = t2.a }", R::Unparsable,
                  nullptr},
         ReadCase{"SELECT * FROM t1 LEFT t2", R::Unparsable, nullptr},
+        // a word one server reserves and the other may not: never skip past it
+        ReadCase{"SELECT * FROM t1 window, t2", R::Unparsable, nullptr},
+        ReadCase{"SELECT * FROM t1 rows, t2", R::Unparsable, nullptr},
+        ReadCase{"SELECT * FROM t1 x y, t2", R::Unparsable, nullptr},
+        ReadCase{"SELECT * FROM t1 count(*)", R::Unparsable, nullptr},
+        // versioned comments an unknown server may skip or run
+        ReadCase{"SELECT * FROM t1 /*!99999 WHERE 1 */ , t2", R::Unparsable, nullptr},
+        ReadCase{"SELECT * FROM t /*M!100100 WHERE a = NOW() */", R::Unparsable, nullptr},
         ReadCase{"SELECT * FROM", R::Unparsable, nullptr},
         ReadCase{"SELECT a FROM t WHERE b FROM u", R::Unparsable, nullptr},
         ReadCase{"SELECT * FROM t WHERE a = \\x", R::Unparsable, nullptr},
@@ -395,6 +408,26 @@ TEST(SelectAnalysis, AnsiQuotesMakeDoubleQuotedTablesReadable) {
   const Analysis a = analyze("SELECT \"a\" FROM \"My Table\"", options);
   EXPECT_TRUE(a.cacheable);
   EXPECT_EQ(spell_tables(a.tables_read), "My Table");
+}
+
+TEST(SelectAnalysis, KnownServerDecidesVersionedComments) {
+  const char* sql = "SELECT * FROM t1 /*!99999 WHERE 1 */ , t2";
+  AnalyzeOptions mariadb;
+  mariadb.lexical.flavor = ServerFlavor::MariaDB;
+  mariadb.lexical.server_version = 101106;
+  Analysis a = analyze(sql, mariadb);
+  EXPECT_TRUE(a.cacheable);
+  EXPECT_EQ(spell_tables(a.tables_read), "t1, t2");
+
+  a = analyze("SELECT * FROM t /*M!100100 WHERE a = NOW() */", mariadb);
+  EXPECT_EQ(a.reason, BypassReason::NonDeterministicFunction);
+  AnalyzeOptions mysql;
+  mysql.lexical.flavor = ServerFlavor::MySQL;
+  mysql.lexical.server_version = 80034;
+  a = analyze("SELECT * FROM t /*M!100100 WHERE a = NOW() */", mysql);
+  EXPECT_TRUE(a.cacheable);
+  EXPECT_EQ(analyze("SELECT * FROM t /*!80000 FOR UPDATE */", mysql).reason,
+            BypassReason::LockingRead);
 }
 
 TEST(SelectAnalysis, DeepNestingIsBoundedNotACrash) {

@@ -118,9 +118,10 @@ TEST(Normalizer, DoesNotFoldTableNamesThatLookLikeFunctions) {
   EXPECT_EQ(normalize("insert into year(a) values (1)"), "INSERT INTO year(a) VALUES (1)");
 }
 
-TEST(Normalizer, DropsOnlyOneTrailingSemicolon) {
+TEST(Normalizer, DropsTheSemicolonOfASingleStatement) {
   EXPECT_EQ(normalize("SELECT 1;"), "SELECT 1");
-  EXPECT_EQ(normalize("SELECT 1;;"), "SELECT 1;");
+  EXPECT_EQ(normalize("SELECT 1;;"), "SELECT 1;;");
+  EXPECT_EQ(normalize("SELECT 1; SELECT 2;"), "SELECT 1; SELECT 2;");
   EXPECT_EQ(normalize("SELECT 1; SELECT 2"), "SELECT 1; SELECT 2");
 }
 

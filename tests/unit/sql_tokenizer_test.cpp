@@ -2,6 +2,7 @@
 // KIND:text, with {condition} for tokens inside an executable comment.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <string>
 
 #include "cache/sql_tokenizer.hpp"
@@ -116,9 +117,13 @@ INSTANTIATE_TEST_SUITE_P(
         LexCase{"SELECT /*! STRAIGHT_JOIN */ 1", "W:SELECT W:STRAIGHT_JOIN{/*!} N:1"},
         LexCase{"SELECT /*!50100 a, b*/ c",
                 "W:SELECT W:a{/*!50100} O:,{/*!50100} W:b{/*!50100} W:c"},
-        LexCase{"SELECT /*M!100500 x */", "W:SELECT W:x{/*M!100500}"},
-        LexCase{"SELECT /*M! y */", "W:SELECT W:y{/*M!}"},
-        LexCase{"SELECT /*!100500x*/", "W:SELECT W:x{/*!100500}"},
+        LexCase{"SELECT /*!1 + 1 */", "W:SELECT N:1{/*!} O:+{/*!} N:1{/*!}"},
+        LexCase{"SELECT /*!40001x*/", "W:SELECT W:x{/*!40001}"},
+        // versions an unknown server may or may not run
+        LexCase{"SELECT /*!50700 a */", "W:SELECT E:/*!50700 a */"},
+        LexCase{"SELECT /*!100500 a */", "W:SELECT E:/*!100500 a */"},
+        LexCase{"SELECT /*M!100500 x */", "W:SELECT E:/*M!100500 x */"},
+        LexCase{"SELECT /*M! y */", "W:SELECT E:/*M! y */"},
         LexCase{"/*!40101 SET NAMES utf8 */;",
                 "W:SET{/*!40101} W:NAMES{/*!40101} W:utf8{/*!40101} ;:;"},
         LexCase{"SELECT /*!40001 'a*/b' */ 1", "W:SELECT S:'a*/b'{/*!40001} N:1"},
@@ -134,6 +139,73 @@ INSTANTIATE_TEST_SUITE_P(
         LexCase{"SELECT /*!40001 /* nested */ */", "W:SELECT E:/* nested */ */"},
         LexCase{"SELECT X'1f", "W:SELECT E:X'1f"}, LexCase{"SELECT a\\b", "W:SELECT W:a E:\\b"},
         LexCase{"SELECT [a]", "W:SELECT E:[a]"}));
+
+struct VersionCase {
+  ServerFlavor flavor;
+  std::uint32_t version;
+  const char* sql;
+  const char* tokens;
+};
+
+void PrintTo(const VersionCase& c, std::ostream* os) {
+  *os << static_cast<int>(c.flavor) << "/" << c.version << " " << testing::PrintToString(c.sql);
+}
+
+class ExecutableComments : public testing::TestWithParam<VersionCase> {};
+
+TEST_P(ExecutableComments, RunOnlyWhereTheServerRunsThem) {
+  LexicalMode mode;
+  mode.flavor = GetParam().flavor;
+  mode.server_version = GetParam().version;
+  EXPECT_EQ(spell(GetParam().sql, mode), GetParam().tokens) << GetParam().sql;
+}
+
+constexpr auto kMariaDB = ServerFlavor::MariaDB;
+constexpr auto kMySQL = ServerFlavor::MySQL;
+
+INSTANTIATE_TEST_SUITE_P(
+    Tokenizer, ExecutableComments,
+    testing::Values(
+        VersionCase{kMariaDB, 101106, "SELECT /*!50100 a */", "W:SELECT W:a{/*!50100}"},
+        VersionCase{kMariaDB, 101106, "SELECT /*!50700 a */ b", "W:SELECT W:b"},
+        VersionCase{kMariaDB, 101106, "SELECT /*!99999 a */ b", "W:SELECT W:b"},
+        VersionCase{kMariaDB, 101106, "SELECT /*!100500 a */", "W:SELECT W:a{/*!100500}"},
+        VersionCase{kMariaDB, 101106, "SELECT /*!100500a*/", "W:SELECT W:a{/*!100500}"},
+        VersionCase{kMariaDB, 101106, "SELECT /*!110000 a */ b", "W:SELECT W:b"},
+        VersionCase{kMariaDB, 101106, "SELECT /*M!100500 a */", "W:SELECT W:a{/*M!100500}"},
+        VersionCase{kMariaDB, 101106, "SELECT /*M!50700 a */", "W:SELECT W:a{/*M!50700}"},
+        VersionCase{kMariaDB, 101106, "SELECT /*M! a */", "W:SELECT W:a{/*M!}"},
+        VersionCase{kMariaDB, 101106, "SELECT /*!99999 /* x */ */",
+                    "W:SELECT E:/*!99999 /* x */ */"},
+        VersionCase{kMariaDB, 101106, "SELECT /*!99999 open", "W:SELECT E:/*!99999 open"},
+        VersionCase{kMySQL, 80034, "SELECT /*!80034 a */", "W:SELECT W:a{/*!80034}"},
+        VersionCase{kMySQL, 80034, "SELECT /*!80035 a */ b", "W:SELECT W:b"},
+        VersionCase{kMySQL, 80034, "SELECT /*!50700 a */", "W:SELECT W:a{/*!50700}"},
+        VersionCase{kMySQL, 80034, "SELECT /*M!100500 a */ b", "W:SELECT W:b"},
+        VersionCase{kMySQL, 80034, "SELECT /*M! a */ b", "W:SELECT W:b"},
+        VersionCase{kMySQL, 80034, "SELECT /*!100500 a */", "W:SELECT E:/*!100500 a */"},
+        VersionCase{kMySQL, 80034, "SELECT /*!1 + 1 */", "W:SELECT N:1{/*!} O:+{/*!} N:1{/*!}"},
+        VersionCase{kMySQL, 80034, "SELECT 1 /*!90000 ; DROP TABLE t */", "W:SELECT N:1"}));
+
+TEST(ServerVersion, ParsesHandshakeVersionStrings) {
+  struct Case {
+    const char* text;
+    ServerFlavor flavor;
+    std::uint32_t version;
+  };
+  for (const Case& c :
+       {Case{"8.0.34", kMySQL, 80034}, Case{"5.7.44-log", kMySQL, 50744},
+        Case{"8.4.0-commercial", kMySQL, 80400},
+        Case{"10.11.6-MariaDB-0+deb12u1", kMariaDB, 101106},
+        Case{"5.5.5-10.11.6-MariaDB", kMariaDB, 101106},
+        Case{"11.4.2-MariaDB-log", kMariaDB, 110402}, Case{"", ServerFlavor::Unknown, 0},
+        Case{"garbage", ServerFlavor::Unknown, 0}, Case{"8.0", ServerFlavor::Unknown, 0},
+        Case{"8.0.1000", ServerFlavor::Unknown, 0}}) {
+    const ServerIdentity id = parse_server_version(c.text);
+    EXPECT_EQ(id.flavor, c.flavor) << c.text;
+    EXPECT_EQ(id.version, c.version) << c.text;
+  }
+}
 
 TEST(Tokenizer, NulByteIsAnError) {
   const std::string sql("SELECT \0 1", 10);
