@@ -24,8 +24,10 @@ std::optional<OkPacket> parse_ok(ByteView payload, std::uint64_t capabilities) {
     if ((ok.status_flags & status::kSessionStateChanged) && !r.at_end()) {
       ok.session_state = r.lenenc_string();
     }
-  } else {
-    ok.info = r.eof_string();
+  } else if (!r.at_end()) {
+    // Length-encoded here too, although the protocol pages say string<EOF>: servers store it
+    // with net_store_data (net_send_ok in MariaDB and MySQL) and Connector/C reads it so.
+    ok.info = r.lenenc_string();
   }
   if (!r.ok()) return std::nullopt;
   return ok;
@@ -76,6 +78,27 @@ std::optional<std::uint16_t> ok_status(ByteView payload, std::uint64_t capabilit
   return flags;
 }
 
+std::optional<std::uint16_t> ok_warnings(ByteView payload, std::uint64_t capabilities) {
+  ByteReader r(payload);
+  r.u8();
+  r.lenenc();
+  r.lenenc();
+  std::uint16_t warnings = 0;
+  if (capabilities & cap::kProtocol41) {
+    r.u16();
+    warnings = r.u16();
+  }
+  if (!r.ok()) return std::nullopt;
+  return warnings;
+}
+
+std::optional<std::uint16_t> terminator_warnings(ByteView payload, std::uint64_t capabilities) {
+  if (capabilities & cap::kDeprecateEof) return ok_warnings(payload, capabilities);
+  auto eof = parse_eof(payload);
+  if (!eof) return std::nullopt;
+  return eof->warnings;
+}
+
 std::optional<std::uint16_t> terminator_status(ByteView payload, std::uint64_t capabilities) {
   if (capabilities & cap::kDeprecateEof) return ok_status(payload, capabilities);
   auto eof = parse_eof(payload);
@@ -100,8 +123,8 @@ Bytes encode_ok(const OkPacket& ok, std::uint64_t capabilities) {
       w.lenenc_string(ok.info);
     }
     if (ok.status_flags & status::kSessionStateChanged) w.lenenc_string(ok.session_state);
-  } else {
-    w.string(ok.info);
+  } else if (!ok.info.empty()) {
+    w.lenenc_string(ok.info);
   }
   return out;
 }

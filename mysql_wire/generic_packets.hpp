@@ -51,6 +51,12 @@ bool is_result_terminator(std::uint8_t first_byte, std::uint32_t first_chunk_len
 std::optional<std::uint16_t> terminator_status(ByteView payload, std::uint64_t capabilities);
 std::optional<std::uint16_t> ok_status(ByteView payload, std::uint64_t capabilities);
 
+// Warning count of a terminator or an OK packet, read like the status flags from the fixed
+// part only, so a payload cut after it (the response tracker keeps 32 bytes) still has it.
+// Zero without CLIENT_PROTOCOL_41, which has no warning count.
+std::optional<std::uint16_t> terminator_warnings(ByteView payload, std::uint64_t capabilities);
+std::optional<std::uint16_t> ok_warnings(ByteView payload, std::uint64_t capabilities);
+
 Bytes encode_ok(const OkPacket& ok, std::uint64_t capabilities);
 Bytes encode_err(std::uint16_t error_code, std::string_view sql_state, std::string_view message);
 Bytes encode_eof(const EofPacket& eof);

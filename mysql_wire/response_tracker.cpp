@@ -132,7 +132,7 @@ void ResponseTracker::on_error_packet(ByteView head) {
   phase_ = Phase::Done;
 }
 
-void ResponseTracker::on_terminator(ByteView head, bool more_results_allowed) {
+void ResponseTracker::on_terminator(ByteView head, bool more_results_allowed, bool final_count) {
   auto flags = terminator_status(head, capabilities_);
   if (!flags) {
     state_ = State::ProtocolError;
@@ -140,10 +140,8 @@ void ResponseTracker::on_terminator(ByteView head, bool more_results_allowed) {
   }
   has_status_ = true;
   status_ = *flags;
-  if (capabilities_ & cap::kDeprecateEof) {
-    if (auto ok = parse_ok(head, capabilities_)) warnings_ += ok->warnings;
-  } else if (auto eof = parse_eof(head)) {
-    warnings_ += eof->warnings;
+  if (final_count) {
+    if (auto warnings = terminator_warnings(head, capabilities_)) warnings_ += *warnings;
   }
   phase_ = (more_results_allowed && (status_ & status::kMoreResultsExist)) ? Phase::ResultFirst
                                                                            : Phase::Done;
@@ -170,7 +168,7 @@ void ResponseTracker::on_packet(ByteView head, std::uint32_t first_chunk_length)
         }
         has_status_ = true;
         status_ = *flags;
-        if (auto ok = parse_ok(head, capabilities_)) warnings_ += ok->warnings;
+        if (auto warnings = ok_warnings(head, capabilities_)) warnings_ += *warnings;
         phase_ = (status_ & status::kMoreResultsExist) ? Phase::ResultFirst : Phase::Done;
       } else if (first == kErrHeader) {
         on_error_packet(head);
@@ -198,10 +196,16 @@ void ResponseTracker::on_packet(ByteView head, std::uint32_t first_chunk_length)
         state_ = State::ProtocolError;
         return;
       }
-      on_terminator(head, true);
+      // This EOF repeats the warnings raised so far (while optimising, say); the EOF after the
+      // rows carries the statement's final count, which includes them.
+      on_terminator(head, true, /*final_count=*/false);
       // An execute that opened a cursor sends only the metadata; rows come with COM_STMT_FETCH.
       if (state_ != State::ProtocolError) {
-        phase_ = (status_ & status::kCursorExists) ? Phase::Done : Phase::Rows;
+        const bool cursor = status_ & status::kCursorExists;
+        if (cursor) {
+          if (auto warnings = terminator_warnings(head, capabilities_)) warnings_ += *warnings;
+        }
+        phase_ = cursor ? Phase::Done : Phase::Rows;
       }
       return;
     case Phase::Rows:

@@ -77,7 +77,9 @@ class ResponseTracker {
 
   // Classifies one logical packet from its first bytes; sets the phase that follows it.
   void on_packet(ByteView head, std::uint32_t first_chunk_length);
-  void on_terminator(ByteView head, bool more_results_allowed);
+  // `final_count`: the terminator carries the statement's final warning count (not so the
+  // EOF after column definitions, which repeats the count so far).
+  void on_terminator(ByteView head, bool more_results_allowed, bool final_count = true);
   void on_error_packet(ByteView head);
   void after_prepare_params();
   void finish_logical_packet();
