@@ -186,7 +186,11 @@ std::optional<ReadPlan> StoreQueryCache::plan_read(const SessionState& state,
     count_bypass(bypass_index(cache::BypassReason::Unparsable));
     return std::nullopt;
   }
-  if (state.in_transaction() && !policy.cache_in_transactions) {
+  // An explicit transaction (BEGIN) or one that has written must see its own snapshot and
+  // writes: bypass. A transaction that only exists because autocommit is off and that has not
+  // written reads committed data like any other session (pymysql's default, for example).
+  if (state.in_transaction() && !policy.cache_in_transactions &&
+      (state.explicit_transaction || !state.transaction_writes.empty())) {
     count_bypass(bypass_index(SessionBypass::InTransaction));
     return std::nullopt;
   }
@@ -460,6 +464,10 @@ void StoreQueryCache::apply_statement_effects(SessionState& state, const cache::
   if (!succeeded) return;
   if (analysis.kind == StatementKind::Use) {
     state.schema = analysis.use_schema;
+    return;
+  }
+  if (analysis.kind == StatementKind::Begin) {
+    state.explicit_transaction = state.in_transaction();
     return;
   }
   if (creates_temporary_table(analysis)) {

@@ -24,6 +24,9 @@ struct SessionState {
   // The session did something the proxy cannot follow at all (a USE inside a multi-statement):
   // no reads are served from the cache until the session is reset.
   bool caching_disabled = false;
+  // The open transaction was started with BEGIN / START TRANSACTION (not implicitly, under
+  // autocommit=0): its reads bypass the cache unless cache_in_transactions.
+  bool explicit_transaction = false;
   // Unique per session; makes private cache keys private.
   std::uint64_t nonce = 0;
   // Generation keys of the tables written in the open transaction: bumped again when the
