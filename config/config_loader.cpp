@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "config/config_keys.hpp"
+#include "config/yaml_document.hpp"
 #include "config/yaml_reader.hpp"
 
 namespace sqlcache::config {
@@ -65,21 +66,12 @@ class Loader {
   Loader(std::string name, const EnvLookup& env) : reader_(std::move(name), env) {}
 
   LoadResult load(std::string_view yaml, const ConfigAdjustment& adjust) {
-    std::vector<YAML::Node> documents;
-    try {
-      documents = YAML::LoadAll(std::string(yaml));
-    } catch (const YAML::Exception& e) {
-      std::string message = "invalid YAML: " + e.msg;
-      // The likeliest cause in this file: a table wildcard left unquoted, read as an alias.
-      if (e.msg == YAML::ErrorMsg::UNKNOWN_ANCHOR) {
-        message += " (a value that starts with '*' must be quoted, as in \"*.sessions\")";
-      }
-      reader_.error(e.mark, std::move(message));
+    YamlDocument document = parse_single_document(std::string(yaml));
+    if (document.error) {
+      reader_.error(document.error->mark, std::move(document.error->message));
+    } else {
+      read_top_level(document.root);
     }
-    if (documents.size() > 1) {
-      reader_.error(documents[1].Mark(), "only one YAML document is allowed in a configuration");
-    }
-    if (!documents.empty()) read_top_level(documents.front());
     if (!reader_.has_errors()) {
       if (adjust) adjust(config_);
       for (const ConsistencyProblem& problem : check_consistency(config_)) {

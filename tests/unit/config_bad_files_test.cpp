@@ -43,7 +43,12 @@ const BadFile kBadFiles[] = {
       "with '*' must be quoted, as in \"*.sessions\")"}},
     {"TwoDocuments",
      "threads: 1\n---\nthreads: 2\n",
-     {"bad.yaml:3:1: only one YAML document is allowed in a configuration"}},
+     {"bad.yaml:2:1: only one YAML document is allowed in a configuration"}},
+    // yaml-cpp 0.7's LoadAll loops forever on these, and Load ignores everything after the ','.
+    {"StrayCommaBeforeTheConfiguration",
+     ",\nthreads: 2\n",
+     {"bad.yaml:1:1: invalid YAML: unexpected ','"}},
+    {"OnlyAComma", ",", {"bad.yaml:1:1: invalid YAML: unexpected ','"}},
     {"TopLevelIsAList",
      "- listen: 127.0.0.1:3307\n",
      {"bad.yaml:1:1: the file: expected a mapping of keys, got a list"}},
