@@ -1,0 +1,1 @@
+CALL wire_capture_two_results()

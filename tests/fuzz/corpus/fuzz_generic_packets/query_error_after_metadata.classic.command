@@ -1,0 +1,1 @@
+SELECT id, (SELECT id FROM planet) AS sub FROM planet

@@ -1,0 +1,1 @@
+INSERT INTO wire_capture_insert (name) VALUES ('a'), ('b'), ('c')

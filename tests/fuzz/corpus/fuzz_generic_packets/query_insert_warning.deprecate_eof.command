@@ -1,0 +1,1 @@
+INSERT IGNORE INTO wire_capture_insert (name) VALUES ('e'), (REPEAT('f', 40))

@@ -1,0 +1,1 @@
+SELECT REPEAT('x', 17*1024*1024) AS big

@@ -1,0 +1,1 @@
+LOAD DATA LOCAL INFILE 'planets.csv' INTO TABLE wire_capture_infile FIELDS TERMINATED BY ','

@@ -1,0 +1,1 @@
+SELECT 1; SELECT * FROM no_such_table; SELECT 3

@@ -1,0 +1,1 @@
+SELECT id FROM planet WHERE id = 1 AND 1/0

@@ -1,0 +1,1 @@
+SELECT id, name FROM planet WHERE id > ? AND name <> ?

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang and runs each one for N seconds from its seed corpus.
+#
+#   tests/fuzz/run.sh [seconds-per-target]     (default 20)
+#
+# Environment:
+#   SQLCACHE_FUZZ_BUILD_DIR   build directory (default <repo>/build-fuzz)
+#   SQLCACHE_FUZZ_TARGETS     space-separated subset of targets (default: all the CMake lists)
+#   SQLCACHE_FUZZ_JOBS        parallel build jobs (default 1: the machine is shared)
+#
+# New inputs the fuzzer finds go to <build>/corpus/<target>/ (the committed seeds in
+# tests/fuzz/corpus/ are only read); a crashing input is written to <build>/artifacts/.
+# Prints "<target>: N execs" per target; exits non-zero if a build fails or any target crashes.
+set -euo pipefail
+
+seconds="${1:-20}"
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+build="${SQLCACHE_FUZZ_BUILD_DIR:-$repo/build-fuzz}"
+jobs="${SQLCACHE_FUZZ_JOBS:-1}"
+
+cmake -S "$here" -B "$build" -DCMAKE_CXX_COMPILER=clang++ >"$build.configure.log" 2>&1 || {
+  cat "$build.configure.log" >&2
+  exit 1
+}
+rm -f "$build.configure.log"
+
+read -r -a targets <<<"${SQLCACHE_FUZZ_TARGETS:-$(tr '\n' ' ' <"$build/fuzz_targets.txt")}"
+cmake --build "$build" -j "$jobs" --target "${targets[@]}"
+
+failed=0
+mkdir -p "$build/artifacts"
+for target in "${targets[@]}"; do
+  work="$build/corpus/$target"
+  seeds="$here/corpus/$target"
+  mkdir -p "$work" "$seeds"
+  log="$build/$target.log"
+  status=0
+  "$build/$target" -max_total_time="$seconds" -print_final_stats=1 \
+    -artifact_prefix="$build/artifacts/$target-" "$work" "$seeds" >"$log" 2>&1 || status=$?
+  execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)"
+  if [ "$status" -ne 0 ]; then
+    echo "$target: FAILED (exit $status) after ${execs:-?} execs; log: $log" >&2
+    grep -E "ERROR|invariant failed|SUMMARY|Test unit written" "$log" | head -n 20 >&2 || true
+    failed=1
+  else
+    echo "$target: ${execs:-0} execs"
+  fi
+done
+exit "$failed"
