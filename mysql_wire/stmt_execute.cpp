@@ -28,4 +28,22 @@ std::optional<ExecuteParameters> canonical_execute_parameters(ByteView payload,
   return out;
 }
 
+Bytes with_parameter_types(ByteView payload, std::uint16_t num_params, std::string_view types) {
+  const std::size_t fixed = 1 + 4 + 1 + 4;
+  const std::size_t bitmap = (static_cast<std::size_t>(num_params) + 7) / 8;
+  if (num_params == 0 || types.size() != 2 * static_cast<std::size_t>(num_params) ||
+      payload.size() < fixed + bitmap + 1 || payload[fixed + bitmap] != 0) {
+    return {};
+  }
+  Bytes out;
+  out.reserve(payload.size() + types.size());
+  out.insert(out.end(), payload.begin(),
+             payload.begin() + static_cast<std::ptrdiff_t>(fixed + bitmap));
+  out.push_back(1);
+  ByteWriter(out).string(types);
+  out.insert(out.end(), payload.begin() + static_cast<std::ptrdiff_t>(fixed + bitmap + 1),
+             payload.end());
+  return out;
+}
+
 }  // namespace sqlcache::wire

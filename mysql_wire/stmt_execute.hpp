@@ -25,4 +25,10 @@ std::optional<ExecuteParameters> canonical_execute_parameters(ByteView payload,
                                                               std::uint16_t num_params,
                                                               std::string_view bound_types);
 
+// The same COM_STMT_EXECUTE payload with its new-params-bound flag set and `types` inserted.
+// The server remembers the types of the last execute IT saw; when the proxy answered that one
+// from the cache, the next execute it forwards must carry the types again. Empty when the
+// payload already has them, has no parameters, or is malformed.
+Bytes with_parameter_types(ByteView payload, std::uint16_t num_params, std::string_view types);
+
 }  // namespace sqlcache::wire

@@ -18,6 +18,9 @@ struct PreparedStatement {
   std::uint16_t num_columns = 0;
   std::string parameter_types;     // 2 bytes per parameter, as last sent by the client
   bool long_data_pending = false;  // COM_STMT_SEND_LONG_DATA since the last execute
+  // Whether the server has seen parameter types for this statement (an execute answered from
+  // the cache never reached it).
+  bool server_has_types = false;
 };
 
 class PreparedStatements {

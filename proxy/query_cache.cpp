@@ -105,7 +105,11 @@ class StoreQueryCache final : public QueryCache {
   // nullopt: not cacheable (the reason is counted).
   std::optional<ReadPlan> plan_read(const SessionState& state, const cache::Analysis& analysis,
                                     wire::ByteView parameters, bool binary);
-  awaitable<bool> serve_read(Session& session, const PacketView& command, ReadPlan plan);
+  // `statement`: set for COM_STMT_EXECUTE (a miss may need its parameter types restored).
+  awaitable<bool> serve_read(Session& session, const PacketView& command, ReadPlan plan,
+                             PreparedStatement* statement = nullptr);
+  awaitable<bool> forward_execute(Session& session, const PacketView& command,
+                                  PreparedStatement& statement, const cache::Analysis* analysis);
   // Relays a command the cache does not answer, keeping generations and session state in
   // step with what it did.
   awaitable<bool> relay_tracked(Session& session, const PacketView& command,
@@ -260,22 +264,40 @@ std::optional<ReadPlan> StoreQueryCache::plan_read(const SessionState& state,
 }
 
 awaitable<bool> StoreQueryCache::serve_read(Session& session, const PacketView& command,
-                                            ReadPlan plan) {
+                                            ReadPlan plan, PreparedStatement* statement) {
   Metrics& metrics = global_metrics();
   const auto start = Clock::now();
+  // What goes to the backend if the cache does not answer: for an execute, with the parameter
+  // types restored when the server has not seen them (see with_parameter_types).
+  wire::Bytes rewritten;
+  PacketView to_backend = command;
+  if (statement != nullptr && !statement->server_has_types) {
+    wire::Bytes payload = wire::with_parameter_types(command.payload, statement->num_params,
+                                                     statement->parameter_types);
+    if (!payload.empty()) {
+      rewritten = wire::framed(payload, command.first_sequence_id);
+      to_backend.raw = rewritten;
+      to_backend.payload = wire::ByteView(rewritten).subspan(wire::kHeaderSize);
+    }
+  }
+  auto mark_forwarded = [statement] {
+    if (statement != nullptr) statement->server_has_types = true;
+  };
   if (!pending_bumps_.empty()) {
     co_await bump(std::move(pending_bumps_));
   }
   if (!pending_bumps_.empty() || !store_->available()) {
     count_bypass(bypass_index(SessionBypass::StoreUnavailable));
-    co_return co_await relay_tracked(session, command, nullptr);
+    mark_forwarded();
+    co_return co_await relay_tracked(session, to_backend, nullptr);
   }
   cache::StoreLookup lookup = co_await store_->lookup(plan.key, plan.generation_keys);
   if (lookup.status == cache::LookupStatus::Error ||
       lookup.generations.size() != plan.generation_keys.size()) {
     metrics.cache_store_errors++;
     count_bypass(bypass_index(SessionBypass::StoreUnavailable));
-    co_return co_await relay_tracked(session, command, nullptr);
+    mark_forwarded();
+    co_return co_await relay_tracked(session, to_backend, nullptr);
   }
   if (lookup.status == cache::LookupStatus::Hit) {
     cache::CachedResult entry;
@@ -291,6 +313,9 @@ awaitable<bool> StoreQueryCache::serve_read(Session& session, const PacketView& 
                entry.binary_protocol == plan.binary_protocol) {
       if (co_await session.client().write(wire::as_bytes(entry.response))) co_return false;
       session.client().consume_packet();
+      // The server did not see this execute: if it carried new types, they are not the
+      // server's; resending the types with the next forwarded execute is always safe.
+      if (statement != nullptr) statement->server_has_types = false;
       (plan.binary_protocol ? metrics.cache_hits_prepared : metrics.cache_hits_text)++;
       if (plan.rule_index >= 0) policy_->rule_counters->hits[plan.rule_index]++;
       metrics.cache_bytes_served.add(entry.response.size());
@@ -315,6 +340,7 @@ awaitable<bool> StoreQueryCache::serve_read(Session& session, const PacketView& 
         entry.generations == lookup.generations) {
       if (co_await session.client().write(wire::as_bytes(entry.response))) co_return false;
       session.client().consume_packet();
+      if (statement != nullptr) statement->server_has_types = false;
       metrics.cache_coalesced_hits++;
       (plan.binary_protocol ? metrics.cache_hits_prepared : metrics.cache_hits_text)++;
       metrics.cache_bytes_served.add(entry.response.size());
@@ -330,8 +356,9 @@ awaitable<bool> StoreQueryCache::serve_read(Session& session, const PacketView& 
   RelayCapture capture;
   capture.limit = policy_->max_result_bytes;
   wire::ResponseTracker tracker(wire::ResponseShape::ResultSets, 0);
-  bool ok = co_await session.forward_and_relay(command, wire::ResponseShape::ResultSets, &capture,
-                                               &tracker);
+  mark_forwarded();
+  bool ok = co_await session.forward_and_relay(to_backend, wire::ResponseShape::ResultSets,
+                                               &capture, &tracker);
   const bool storable =
       ok && !capture.overflowed && !capture.bytes.empty() && !tracker.ended_in_error() &&
       tracker.result_sets() == 1 && tracker.warnings() == 0 && !tracker.used_local_infile() &&
@@ -532,7 +559,7 @@ awaitable<std::optional<bool>> StoreQueryCache::handle_execute(Session& session,
     } else if (auto plan =
                    plan_read(state, analysis, wire::as_bytes(parameters->key_bytes), true)) {
       statement->parameter_types = parameters->types;
-      co_return co_await serve_read(session, command, std::move(*plan));
+      co_return co_await serve_read(session, command, std::move(*plan), statement);
     }
   } else if (!is_write(analysis)) {
     count_bypass(bypass_index(analysis.reason));
@@ -541,7 +568,25 @@ awaitable<std::optional<bool>> StoreQueryCache::handle_execute(Session& session,
   statement->long_data_pending = false;
   // The statement object may move if the response changes the statement map; copy first.
   auto analysis_copy = statement->analysis;
-  co_return co_await relay_tracked(session, command, analysis_copy.get());
+  co_return co_await forward_execute(session, command, *statement, analysis_copy.get());
+}
+
+awaitable<bool> StoreQueryCache::forward_execute(Session& session, const PacketView& command,
+                                                 PreparedStatement& statement,
+                                                 const cache::Analysis* analysis) {
+  wire::Bytes rewritten;
+  PacketView forwarded = command;
+  if (!statement.server_has_types) {
+    wire::Bytes payload = wire::with_parameter_types(command.payload, statement.num_params,
+                                                     statement.parameter_types);
+    if (!payload.empty()) {
+      rewritten = wire::framed(payload, command.first_sequence_id);
+      forwarded.raw = rewritten;
+      forwarded.payload = wire::ByteView(rewritten).subspan(wire::kHeaderSize);
+    }
+  }
+  statement.server_has_types = !statement.parameter_types.empty() || statement.num_params == 0;
+  co_return co_await relay_tracked(session, forwarded, analysis);
 }
 
 }  // namespace
