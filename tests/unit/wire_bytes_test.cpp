@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "mysql_wire/bytes.hpp"
+#include "wire_capture.hpp"
 
 namespace sqlcache::wire {
 namespace {
@@ -175,6 +176,50 @@ TEST(WireBytes, UintNReadsAnyWidthUpToEight) {
   ByteReader r(data);
   EXPECT_EQ(r.uint_n(5), 0x5544332211ull);
   EXPECT_TRUE(r.ok());
+}
+
+// The row of strings of 250, 251, 65535 and 65536 bytes the server sent: its lengths use the
+// 1-, 3-, 3- and 4-byte forms.
+TEST(WireLenenc, CapturedRowWithStringsAtEveryLengthBoundaryDecodes) {
+  for (const char* variant : testing::kVariants) {
+    SCOPED_TRACE(variant);
+    auto payloads =
+        testing::load_capture(std::string("query_lenenc_lengths.") + variant).server_payloads();
+    ASSERT_GE(payloads.size(), 2u);
+    const Bytes& row = payloads[payloads.size() - 2];
+    ByteReader r(row);
+    const std::pair<std::size_t, char> expected[] = {
+        {250, 'a'}, {251, 'b'}, {65535, 'c'}, {65536, 'd'}};
+    std::size_t offset = 0;
+    for (const auto& [length, fill] : expected) {
+      std::string_view value = r.lenenc_string();
+      ASSERT_TRUE(r.ok());
+      EXPECT_EQ(value, std::string(length, fill));
+      offset += lenenc_size(length) + length;
+      EXPECT_EQ(r.position(), offset);
+    }
+    EXPECT_TRUE(r.at_end());
+  }
+}
+
+TEST(WireLenenc, CapturedTextRowMarksNullsWithFB) {
+  auto payloads = testing::load_capture("query_select_types.classic").server_payloads();
+  ASSERT_GE(payloads.size(), 2u);
+  const Bytes& row = payloads[payloads.size() - 2];
+  ByteReader r(row);
+  std::vector<int> nulls;
+  for (int column = 0; column < 17; ++column) {
+    if (r.next_is_null()) {
+      nulls.push_back(column);
+      r.skip(1);
+    } else {
+      r.lenenc_string();
+    }
+    ASSERT_TRUE(r.ok()) << "column " << column;
+  }
+  EXPECT_TRUE(r.at_end());
+  // NULL, CAST(NULL AS SIGNED), CAST(NULL AS DATE)
+  EXPECT_EQ(nulls, (std::vector<int>{9, 13, 15}));
 }
 
 }  // namespace
