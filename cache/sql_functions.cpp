@@ -419,15 +419,16 @@ bool starts_with(std::string_view s, std::string_view prefix) {
 }
 
 bool in(const WordSet& set, std::string_view word) {
-  if (word.empty() || word.size() > 64) return false;
-  return set.count(to_upper_ascii(word)) != 0;
+  const UpperWord upper(word);
+  return !upper.view().empty() && set.count(upper.view()) != 0;
 }
 
 }  // namespace
 
 FunctionKind classify_function(std::string_view name) {
-  if (name.empty() || name.size() > 64) return FunctionKind::Unknown;
-  const std::string upper = to_upper_ascii(name);
+  const UpperWord word(name);
+  const std::string_view upper = word.view();
+  if (upper.empty()) return FunctionKind::Unknown;
   if (deterministic_functions().count(upper) != 0) return FunctionKind::Deterministic;
   if (nondeterministic_functions().count(upper) != 0) return FunctionKind::NonDeterministic;
   if (sequence_functions().count(upper) != 0) return FunctionKind::SequenceAdvance;

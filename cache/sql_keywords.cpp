@@ -242,12 +242,18 @@ const std::unordered_set<std::string_view>& extra_structural_words() {
 }
 
 bool contains(const std::unordered_set<std::string_view>& set, std::string_view word) {
-  if (word.size() > 64) return false;
-  const std::string upper = to_upper_ascii(word);
-  return set.count(upper) != 0;
+  const UpperWord upper(word);
+  return !upper.view().empty() && set.count(upper.view()) != 0;
 }
 
 }  // namespace
+
+UpperWord::UpperWord(std::string_view word) {
+  if (word.size() > kMax) return;
+  for (char c : word) {
+    buffer_[size_++] = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+  }
+}
 
 std::string to_upper_ascii(std::string_view text) {
   std::string out(text);

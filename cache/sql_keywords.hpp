@@ -1,12 +1,26 @@
 // Word lists the analyser needs about the SQL dialect itself (not about functions).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
 namespace sqlcache::cache {
 
 std::string to_upper_ascii(std::string_view text);
+
+// A word upper-cased into a small buffer, for set lookups without allocating. Words longer than
+// any keyword or built-in name come out empty (and so match nothing).
+class UpperWord {
+ public:
+  explicit UpperWord(std::string_view word);
+  std::string_view view() const { return {buffer_, size_}; }
+
+ private:
+  static constexpr std::size_t kMax = 64;
+  char buffer_[kMax];
+  std::size_t size_ = 0;
+};
 
 // Reserved in BOTH MySQL 8.0 and MariaDB 10.11: such a word can never be an unquoted table,
 // schema or alias name (except right after a `.`), so folding its case never merges two

@@ -100,7 +100,8 @@ class Normalizer {
       if (space) out += ' ';
       pending_space = false;
       if (folds(i)) {
-        out += to_upper_ascii(tok.text);
+        for (char c : tok.text)
+          out += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
       } else {
         out += tok.text;
       }

@@ -40,7 +40,8 @@ StatementKind classify_statement(std::span<const Token> t) {
   if (t.empty()) return K::Empty;
   if (is_operator(t[0], "(")) return K::Select;  // (SELECT ...) [UNION ...]
   if (t[0].kind != TokenKind::Word) return K::Other;
-  const std::string w = to_upper_ascii(t[0].text);
+  const UpperWord upper(t[0].text);
+  const std::string_view w = upper.view();
   const Token& next = at(t, 1);
 
   static const std::pair<std::string_view, K> kSimple[] = {
