@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "cache/redis_store.hpp"
+#include "support/server_requirement.hpp"
 #include "support/test_env.hpp"
 
 namespace sqlcache::cache {
@@ -27,26 +28,9 @@ using namespace std::chrono_literals;
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
-bool under_ci() {
-  const char* ci = std::getenv("CI");
-  return ci != nullptr && std::string(ci) == "true";
-}
-
-#define REQUIRE_SHARED_REDIS()                                                       \
-  do {                                                                               \
-    if (!sqlcache::testing::redis_available()) {                                     \
-      if (under_ci()) FAIL() << "SQLCACHE_TEST_REDIS_PORT is not set under CI=true"; \
-      GTEST_SKIP() << "SQLCACHE_TEST_REDIS_PORT not set";                            \
-    }                                                                                \
-  } while (0)
-
-#define REQUIRE_REDIS_SERVER_BINARY()                            \
-  do {                                                           \
-    if (::access("/usr/bin/redis-server", X_OK) != 0) {          \
-      if (under_ci()) FAIL() << "redis-server is not installed"; \
-      GTEST_SKIP() << "redis-server is not installed";           \
-    }                                                            \
-  } while (0)
+// Private servers need only the redis-server binary; the shared one needs the test environment.
+#define REQUIRE_REDIS_SERVER_BINARY() \
+  SQLCACHE_REQUIRE(::access("/usr/bin/redis-server", X_OK) == 0, "redis-server (/usr/bin)")
 
 // Runs one coroutine on `io` until it completes. The store's connections keep reader coroutines
 // waiting on their sockets, so io.run() would never return by itself.
@@ -306,7 +290,7 @@ std::string every_byte_value() {
 // --- against the shared Redis -------------------------------------------------------------------
 
 TEST_F(RedisStoreTest, PutThenLookupReturnsEveryByteValue) {
-  REQUIRE_SHARED_REDIS();
+  SQLCACHE_REQUIRE_REDIS();
   asio::io_context io;
   RedisStore store(io.get_executor(), shared_redis_options());
   const std::string key = unique_key("entry");
@@ -318,7 +302,7 @@ TEST_F(RedisStoreTest, PutThenLookupReturnsEveryByteValue) {
 }
 
 TEST_F(RedisStoreTest, OneMebibyteBinaryValueRoundTrips) {
-  REQUIRE_SHARED_REDIS();
+  SQLCACHE_REQUIRE_REDIS();
   asio::io_context io;
   RedisStore store(io.get_executor(), shared_redis_options());
   std::string value(1 << 20, '\0');
@@ -332,7 +316,7 @@ TEST_F(RedisStoreTest, OneMebibyteBinaryValueRoundTrips) {
 }
 
 TEST_F(RedisStoreTest, UnknownKeyIsAMissWithZeroGenerations) {
-  REQUIRE_SHARED_REDIS();
+  SQLCACHE_REQUIRE_REDIS();
   asio::io_context io;
   RedisStore store(io.get_executor(), shared_redis_options());
   StoreLookup result = run(io, store.lookup(unique_key("absent"), unique_keys({"g1", "g2"})));
@@ -341,7 +325,7 @@ TEST_F(RedisStoreTest, UnknownKeyIsAMissWithZeroGenerations) {
 }
 
 TEST_F(RedisStoreTest, BumpIncrementsGenerationsThatLookupAndGenerationsRead) {
-  REQUIRE_SHARED_REDIS();
+  SQLCACHE_REQUIRE_REDIS();
   asio::io_context io;
   RedisStore store(io.get_executor(), shared_redis_options());
   const auto gens = unique_keys({"gen:shop.a", "gen:shop.b", "gen:shop.c"});
@@ -360,7 +344,7 @@ TEST_F(RedisStoreTest, BumpIncrementsGenerationsThatLookupAndGenerationsRead) {
 }
 
 TEST_F(RedisStoreTest, GenerationKeysGetNoTtl) {
-  REQUIRE_SHARED_REDIS();
+  SQLCACHE_REQUIRE_REDIS();
   asio::io_context io;
   RedisStore store(io.get_executor(), shared_redis_options());
   const auto gens = unique_keys({"gen:shop.t"});
@@ -376,7 +360,7 @@ TEST_F(RedisStoreTest, GenerationKeysGetNoTtl) {
 }
 
 TEST_F(RedisStoreTest, LookupSendsEntryAndGenerationReadsInOneWrite) {
-  REQUIRE_SHARED_REDIS();
+  SQLCACHE_REQUIRE_REDIS();
   asio::io_context io;
   CountingRelay relay(io, shared_redis_options().port, 150ms);
   RedisOptions options = shared_redis_options();
@@ -407,7 +391,7 @@ TEST_F(RedisStoreTest, LookupSendsEntryAndGenerationReadsInOneWrite) {
 }
 
 TEST_F(RedisStoreTest, EntryExpiresAfterItsTtl) {
-  REQUIRE_SHARED_REDIS();
+  SQLCACHE_REQUIRE_REDIS();
   asio::io_context io;
   RedisStore store(io.get_executor(), shared_redis_options());
   const std::string key = unique_key("short");
@@ -427,7 +411,7 @@ awaitable<void> lookup_and_check(RedisStore& store, std::string key, std::string
 }
 
 TEST_F(RedisStoreTest, HundredConcurrentLookupsOnOneConnectionAllGetTheirOwnReplies) {
-  REQUIRE_SHARED_REDIS();
+  SQLCACHE_REQUIRE_REDIS();
   asio::io_context io;
   // Replies are held back 50 ms per chunk: a connection that waited for each reply before
   // sending the next call would need 100 x 50 ms.
@@ -462,7 +446,7 @@ TEST_F(RedisStoreTest, HundredConcurrentLookupsOnOneConnectionAllGetTheirOwnRepl
 }
 
 TEST_F(RedisStoreTest, SelectsTheConfiguredDatabase) {
-  REQUIRE_SHARED_REDIS();
+  SQLCACHE_REQUIRE_REDIS();
   asio::io_context io;
   RedisOptions db3 = shared_redis_options();
   db3.db = 3;
@@ -475,7 +459,7 @@ TEST_F(RedisStoreTest, SelectsTheConfiguredDatabase) {
 }
 
 TEST_F(RedisStoreTest, ZeroTtlStoresNothing) {
-  REQUIRE_SHARED_REDIS();
+  SQLCACHE_REQUIRE_REDIS();
   asio::io_context io;
   RedisStore store(io.get_executor(), shared_redis_options());
   const std::string key = unique_key("zero");
@@ -484,7 +468,7 @@ TEST_F(RedisStoreTest, ZeroTtlStoresNothing) {
 }
 
 TEST_F(RedisStoreTest, WrongTypeAtAKeyIsAnErrorNotACrash) {
-  REQUIRE_SHARED_REDIS();
+  SQLCACHE_REQUIRE_REDIS();
   asio::io_context io;
   RedisStore store(io.get_executor(), shared_redis_options());
   const auto gens = unique_keys({"gen:text"});
