@@ -59,7 +59,7 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   // Never throws for I/O or server failures: they come back in the result.
   awaitable<RedisResult> execute(RedisRequest request);
 
-  // Drops the connection and fails every pending call with `failure`. Idempotent.
+  // Drops the connection and fails every pending call (RedisFailure::Closed). Idempotent.
   void close(std::string_view reason = "connection closed by the store");
 
   bool connected() const;
