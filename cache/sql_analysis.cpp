@@ -145,7 +145,6 @@ void analyze_select(Tokens t, bool prepared, bool hint_off, Analysis& a) {
 void take_writes(const Analysis& inner, Analysis& a) {
   a.tables_written.insert(a.tables_written.end(), inner.tables_written.begin(),
                           inner.tables_written.end());
-  sort_unique(a.tables_written);
   a.writes_unknown_tables = a.writes_unknown_tables || inner.writes_unknown_tables;
   if (!inner.schema_written.empty()) a.schema_written = inner.schema_written;
   a.temporary_table = a.temporary_table || inner.temporary_table;
@@ -271,6 +270,7 @@ Analysis analyze(std::string_view sql, const AnalyzeOptions& options) {
     }
     sort_unique(a.tables_read);
   }
+  sort_unique(a.tables_written);  // once: merging sorted lists one by one would be quadratic
   a.reason = statements.size() > 1 ? BypassReason::MultiStatement : a.reason;
   if (has_error(tokens)) {
     // Text the server lexes differently from us, or rejects: nothing about it is certain.

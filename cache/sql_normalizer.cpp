@@ -1,6 +1,7 @@
 #include "cache/sql_normalizer.hpp"
 
 #include <algorithm>
+#include <unordered_set>
 #include <vector>
 
 #include "cache/sql_functions.hpp"
@@ -15,41 +16,44 @@ constexpr std::size_t kNoMatch = static_cast<std::size_t>(-1);
 // Reserved words after which a `name(` is a call: `SELECT count(*)`, `WHERE year(d) = ...`.
 // After other words (INTO, TABLE, JOIN, FROM, AS, ...) `name(` may be a table or alias.
 bool introduces_expression(const Token& t) {
-  static constexpr std::string_view kWords[] = {"SELECT",
-                                                "WHERE",
-                                                "AND",
-                                                "OR",
-                                                "XOR",
-                                                "NOT",
-                                                "ON",
-                                                "BY",
-                                                "HAVING",
-                                                "WHEN",
-                                                "THEN",
-                                                "ELSE",
-                                                "CASE",
-                                                "IN",
-                                                "IS",
-                                                "LIKE",
-                                                "BETWEEN",
-                                                "DISTINCT",
-                                                "DISTINCTROW",
-                                                "ALL",
-                                                "RETURN",
-                                                "INTERVAL",
-                                                "DIV",
-                                                "MOD",
-                                                "REGEXP",
-                                                "RLIKE",
-                                                "LIMIT",
-                                                "ESCAPE",
-                                                "HIGH_PRIORITY",
-                                                "STRAIGHT_JOIN",
-                                                "SQL_SMALL_RESULT",
-                                                "SQL_BIG_RESULT",
-                                                "SQL_CALC_FOUND_ROWS"};
-  return std::any_of(std::begin(kWords), std::end(kWords),
-                     [&](std::string_view w) { return is_keyword(t, w); });
+  static const std::unordered_set<std::string_view> words = {
+      "SELECT",
+      "WHERE",
+      "AND",
+      "OR",
+      "XOR",
+      "NOT",
+      "ON",
+      "BY",
+      "HAVING",
+      "WHEN",
+      "THEN",
+      "ELSE",
+      "CASE",
+      "IN",
+      "IS",
+      "LIKE",
+      "BETWEEN",
+      "DISTINCT",
+      "DISTINCTROW",
+      "ALL",
+      "RETURN",
+      "INTERVAL",
+      "DIV",
+      "MOD",
+      "REGEXP",
+      "RLIKE",
+      "LIMIT",
+      "ESCAPE",
+      "HIGH_PRIORITY",
+      "STRAIGHT_JOIN",
+      "SQL_SMALL_RESULT",
+      "SQL_BIG_RESULT",
+      "SQL_CALC_FOUND_ROWS",
+  };
+  if (t.kind != TokenKind::Word) return false;
+  const UpperWord upper(t.text);
+  return words.count(upper.view()) != 0;
 }
 
 class Normalizer {
@@ -70,17 +74,22 @@ class Normalizer {
   std::string run() {
     // A single statement's final `;` changes nothing; in a multi-statement text every `;` is
     // kept (that text is never a key, and keeping it makes normalising twice a no-op).
-    std::size_t end = t_.size();
     const auto semicolons = std::count_if(
         t_.begin(), t_.end(), [](const Token& t) { return t.kind == TokenKind::Semicolon; });
-    if (semicolons == 1 && end > 0 && t_[end - 1].kind == TokenKind::Semicolon) --end;
+    std::size_t last = t_.size();  // one past the last token that will be written
+    while (last > 0 && is_our_hint(t_[last - 1])) --last;
+    const std::size_t dropped_semicolon =
+        semicolons == 1 && last > 0 && t_[last - 1].kind == TokenKind::Semicolon ? last - 1
+                                                                                 : kNoMatch;
+    const std::size_t end = t_.size();
     std::string out;
     out.reserve(end * 8);
     std::string_view condition;
     bool pending_space = false;
     for (std::size_t i = 0; i < end; ++i) {
       const Token& tok = t_[i];
-      if (tok.kind == TokenKind::Hint && parse_cache_hint(tok.text).only_sqlcache) {
+      if (i == dropped_semicolon) continue;
+      if (is_our_hint(tok)) {
         pending_space = true;
         continue;
       }
@@ -111,6 +120,10 @@ class Normalizer {
   }
 
  private:
+  static bool is_our_hint(const Token& t) {
+    return t.kind == TokenKind::Hint && parse_cache_hint(t.text).only_sqlcache;
+  }
+
   bool folds(std::size_t i) const {
     const Token& tok = t_[i];
     if (tok.kind != TokenKind::Word) return false;

@@ -107,7 +107,7 @@ void StatementParser::query_expression() {
     // ORDER BY / LIMIT / locking clauses after a parenthesised term or a whole UNION.
     expression(kStopAtFrom | kStopAtSetOperator);
   }
-  cte_scopes_.resize(scopes);
+  close_cte_scopes(scopes);
   leave();
 }
 
@@ -124,10 +124,10 @@ void StatementParser::with_clause() {
     if (failed_ || !accept_operator("(")) return fail();
     // A recursive CTE sees itself; a plain one only the CTEs before it (a later name, or its own
     // name, inside its body is a base table).
-    if (recursive) cte_scopes_.back().push_back(name);
+    if (recursive) declare_cte(name);
     query_expression();
     if (failed_ || !accept_operator(")")) return fail();
-    if (!recursive) cte_scopes_.back().push_back(std::move(name));
+    if (!recursive) declare_cte(std::move(name));
   } while (accept_operator(","));
 }
 
@@ -312,10 +312,19 @@ void StatementParser::record_table(TableName name) {
 bool StatementParser::is_cte_name(const std::string& name) const {
   // Exact comparison: if the server matched CTE names case-insensitively the mismatch would
   // only add a table that is not there, which is harmless.
-  for (const auto& scope : cte_scopes_) {
-    if (std::find(scope.begin(), scope.end(), name) != scope.end()) return true;
+  return cte_names_.count(name) != 0;
+}
+
+void StatementParser::declare_cte(std::string name) {
+  cte_names_.insert(name);
+  cte_scopes_.back().push_back(std::move(name));
+}
+
+void StatementParser::close_cte_scopes(std::size_t keep) {
+  while (cte_scopes_.size() > keep) {
+    for (const std::string& name : cte_scopes_.back()) cte_names_.erase(cte_names_.find(name));
+    cte_scopes_.pop_back();
   }
-  return false;
 }
 
 // ---------------------------------------------------------------------------------------------

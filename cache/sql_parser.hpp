@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "cache/sql_table_name.hpp"
@@ -87,6 +88,8 @@ class StatementParser {
   void sequence_reference(bool advances);
   void record_table(TableName name);
   bool is_cte_name(const std::string& name) const;
+  void declare_cte(std::string name);
+  void close_cte_scopes(std::size_t keep);
   bool is_stop(const Token& token, unsigned stops) const;
   bool enter();
   void leave() { --depth_; }
@@ -96,7 +99,8 @@ class StatementParser {
   std::size_t pos_ = 0;
   bool failed_ = false;
   int depth_ = 0;
-  std::vector<std::vector<std::string>> cte_scopes_;
+  std::vector<std::vector<std::string>> cte_scopes_;  // names declared by each open WITH
+  std::unordered_multiset<std::string> cte_names_;    // all of them, for lookup
   ParseFacts facts_;
 };
 

@@ -1,5 +1,6 @@
 #include "cache/sql_tokenizer.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 
@@ -59,6 +60,12 @@ class Lexer {
   }
 
   void fail(std::size_t from) {
+    if (!condition_.empty()) {
+      // The error swallows the whole executable comment it happened in, not half of it.
+      from = std::min(from, condition_start_);
+      while (!out_.empty() && out_.back().offset >= condition_start_) out_.pop_back();
+      space_ = !out_.empty() && (condition_start_ == 0 || is_space(at(condition_start_ - 1)));
+    }
     pos_ = from;
     condition_ = {};
     emit(TokenKind::Error, s_.size());

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <unordered_set>
 
 #include "cache/sql_parser.hpp"
 
@@ -162,10 +163,9 @@ class WriteAnalyzer {
     std::for_each(facts.tables.begin() + static_cast<std::ptrdiff_t>(before), facts.tables.end(),
                   [&](const TableName& t) { add(t); });
     // Targets are usually aliases of the references; a target that is not an alias is a table.
+    const std::unordered_set<std::string> aliases(facts.aliases.begin(), facts.aliases.end());
     for (const TableName& t : targets) {
-      const bool alias = t.schema.empty() && std::find(facts.aliases.begin(), facts.aliases.end(),
-                                                       t.table) != facts.aliases.end();
-      if (!alias) add(t);
+      if (!t.schema.empty() || aliases.count(t.table) == 0) add(t);
     }
     scan_rest();
   }

@@ -135,8 +135,8 @@ INSTANTIATE_TEST_SUITE_P(
         LexCase{"SELECT `abc", "W:SELECT E:`abc"}, LexCase{"SELECT 'a\\'", "W:SELECT E:'a\\'"},
         LexCase{"SELECT 1 /* open", "W:SELECT N:1 E:/* open"},
         LexCase{"SELECT /*+ open", "W:SELECT E:/*+ open"},
-        LexCase{"SELECT /*!40001 open", "W:SELECT W:open{/*!40001} E:/*!40001 open"},
-        LexCase{"SELECT /*!40001 /* nested */ */", "W:SELECT E:/* nested */ */"},
+        LexCase{"SELECT /*!40001 open", "W:SELECT E:/*!40001 open"},
+        LexCase{"SELECT /*!40001 a /* nested */ */", "W:SELECT E:/*!40001 a /* nested */ */"},
         LexCase{"SELECT X'1f", "W:SELECT E:X'1f"}, LexCase{"SELECT a\\b", "W:SELECT W:a E:\\b"},
         LexCase{"SELECT [a]", "W:SELECT E:[a]"}));
 
