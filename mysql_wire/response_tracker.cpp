@@ -292,7 +292,10 @@ void ResponseTracker::on_packet(ByteView head, std::uint32_t first_chunk_length)
             first_chunk_length == 2 && head.size() == 2 && head[1] == kCachingSha2FastAuthSuccess;
         phase_ = fast_auth_ok ? Phase::Auth : Phase::ClientAuth;
       } else {
-        state_ = State::ProtocolError;
+        // Plugin data MariaDB sends unprefixed (it adds 0x01 only before data starting with
+        // 0x01, 0xFE or 0xFF): a PAM question (0x02/0x04 + prompt), a GSSAPI token. The
+        // client plugin answers it.
+        phase_ = Phase::ClientAuth;
       }
       return;
     case Phase::ClientInfile:

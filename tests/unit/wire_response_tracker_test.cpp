@@ -287,11 +287,39 @@ TEST(WireTrackerAuth, OneByteMoreDataIsNotFastAuth) {
   EXPECT_EQ(t.state(), State::ExpectClient);
 }
 
-TEST(WireTrackerAuth, UnknownFirstByteIsAProtocolError) {
-  const Bytes stream = Stream(2).packet(Bytes{0x42, 0x00}).bytes();
+// Bug: any first byte but OK, ERR, switch and 0x01 was a protocol error, so MariaDB's PAM
+// ("dialog") and GSSAPI logins could not pass through. MariaDB sends a plugin's data as is and
+// prefixes 0x01 only when the data itself starts with 0x01, 0xFE or 0xFF
+// (server_mpvio_write_packet); PAM asks each further question as 0x02 (echo) or 0x04
+// (password) + prompt, and the client answers it.
+TEST(WireTrackerAuth, MariaDbPamQuestionWaitsForTheAnswer) {
+  Bytes switch_to_dialog{kAuthSwitchHeader};
+  for (char c : std::string_view("dialog")) switch_to_dialog.push_back(c);
+  switch_to_dialog.push_back(0);
+  for (char c : std::string_view("\x04Password: ")) switch_to_dialog.push_back(c);
+  Bytes second_question{0x04};
+  for (char c : std::string_view("Verification code: ")) second_question.push_back(c);
+
   ResponseTracker t(ResponseShape::Auth, kClassic);
-  t.feed(stream);
-  EXPECT_EQ(t.state(), State::ProtocolError);
+  const Bytes first = Stream(2).packet(switch_to_dialog).bytes();
+  EXPECT_EQ(t.feed(first), first.size());
+  EXPECT_EQ(t.state(), State::ExpectClient);
+  t.on_client_packet(as_bytes(std::string_view("secret\0", 7)), 3);
+  const Bytes second = Stream(4).packet(second_question).bytes();
+  EXPECT_EQ(t.feed(second), second.size());
+  EXPECT_EQ(t.state(), State::ExpectClient);
+  t.on_client_packet(as_bytes(std::string_view("123456\0", 7)), 5);
+  const Bytes ok = Stream(6).ok(kClassic, status::kAutocommit).bytes();
+  EXPECT_EQ(t.feed(ok), ok.size());
+  EXPECT_TRUE(t.complete());
+}
+
+TEST(WireTrackerAuth, RawPluginDataWaitsForTheClient) {
+  // A GSSAPI token after the switch to auth_gssapi_client: ASN.1, starts with 0x60.
+  const Bytes stream = Stream(4).packet(Bytes{0x60, 0x82, 0x01, 0x00}).bytes();
+  ResponseTracker t(ResponseShape::Auth, kClassic);
+  EXPECT_EQ(t.feed(stream), stream.size());
+  EXPECT_EQ(t.state(), State::ExpectClient);
 }
 
 TEST(WireTrackerAuth, EmptyPacketIsAProtocolError) {
