@@ -1,5 +1,8 @@
 #include "cache/sql_session.hpp"
 
+#include <string>
+#include <unordered_set>
+
 #include "cache/sql_functions.hpp"
 #include "cache/sql_keywords.hpp"
 #include "cache/sql_parser.hpp"
@@ -36,6 +39,25 @@ bool is_literal_value(std::span<const Token> value) {
   return true;
 }
 
+// Session variables that change how statements run (timeouts, locking, logging, write checks)
+// but never the rows or bytes a read returns.
+bool is_result_neutral(const std::string& variable) {
+  static const std::unordered_set<std::string_view> names = {
+      "autocommit",          "wait_timeout",
+      "interactive_timeout", "net_read_timeout",
+      "net_write_timeout",   "innodb_lock_wait_timeout",
+      "lock_wait_timeout",   "max_execution_time",
+      "max_statement_time",  "long_query_time",
+      "profiling",           "sql_log_bin",
+      "sql_log_off",         "sql_notes",
+      "foreign_key_checks",  "unique_checks",
+      "sql_safe_updates",    "transaction_isolation",
+      "tx_isolation",        "transaction_read_only",
+      "tx_read_only",
+  };
+  return names.count(variable) != 0;
+}
+
 class SetAnalyzer {
  public:
   SetAnalyzer(std::span<const Token> tokens, Analysis& out) : t_(tokens), p_(tokens), out_(out) {}
@@ -52,9 +74,13 @@ class SetAnalyzer {
     out_.changes_session_state = true;
     if (p_.accept_keyword("ROLE")) return rest_is_literal();
     const bool global = is_keyword(p_.peek(), "GLOBAL");
-    if (is_keyword(p_.peek(), "TRANSACTION") ||
-        (is_keyword(p_.peek(1), "TRANSACTION") &&
-         (global || is_keyword(p_.peek(), "SESSION") || is_keyword(p_.peek(), "LOCAL")))) {
+    // SET TRANSACTION only shapes the next transaction; SET SESSION|GLOBAL TRANSACTION stays.
+    if (is_keyword(p_.peek(), "TRANSACTION")) {
+      out_.changes_session_state = false;
+      return 0;
+    }
+    if (is_keyword(p_.peek(1), "TRANSACTION") &&
+        (global || is_keyword(p_.peek(), "SESSION") || is_keyword(p_.peek(), "LOCAL"))) {
       out_.changes_global_state = global;
       return 0;
     }
@@ -98,23 +124,32 @@ class SetAnalyzer {
     do {
       bool user = false;
       bool global = false;
+      std::string name;  // lower case, without @@ and scope
       const Token& target = p_.peek();
       if (target.kind == TokenKind::UserVariable) {
         user = true;
         p_.advance();
       } else if (target.kind == TokenKind::SystemVariable) {
-        const std::string lower = lowercase(target.text);
-        global = lower.rfind("@@global.", 0) == 0 || lower.rfind("@@persist", 0) == 0;
+        name = lowercase(target.text);
+        global = name.rfind("@@global.", 0) == 0 || name.rfind("@@persist", 0) == 0;
+        name.erase(0, name.find_last_of("@.") + 1);
         p_.advance();
       } else {
         global = p_.accept_keyword("GLOBAL") || p_.accept_keyword("PERSIST") ||
                  p_.accept_keyword("PERSIST_ONLY");
         if (!global && !p_.accept_keyword("SESSION")) p_.accept_keyword("LOCAL");
         if (!is_identifier(p_.peek())) return give_up();
+        name = lowercase(identifier_name(p_.peek()));
         p_.advance();
         // Structured variables: keycache1.key_buffer_size.
-        if (is_operator(p_.peek(), ".") && is_identifier(p_.peek(1))) p_.advance(2);
+        if (is_operator(p_.peek(), ".") && is_identifier(p_.peek(1))) {
+          name.clear();
+          p_.advance(2);
+        }
       }
+      // SET autocommit = 1 and friends change no result: keeping them out of the key keeps
+      // sessions that differ only in such settings sharing entries.
+      if (!user && !global && is_result_neutral(name)) user = true;
       if (!p_.accept_operator("=") && !p_.accept_operator(":=")) return give_up();
       const std::size_t start = p_.position();
       p_.expression(kStopAtComma);
