@@ -142,6 +142,18 @@ void analyze_select(Tokens t, bool prepared, bool hint_off, Analysis& a) {
   a.reason = select_verdict(scan_flags(t), facts, parsed, hint_off, a, prepared);
 }
 
+// DO expr, ...: evaluates and discards. Built-ins cannot write tables (DO SLEEP(1),
+// DO RELEASE_LOCK('x')); a stored function can, and NEXTVAL(s) writes s.
+void analyze_do(Tokens t, Analysis& a) {
+  StatementParser p(t);
+  p.advance();  // DO
+  if (!p.failed()) p.expression(kStopNever);
+  const ParseFacts& facts = p.facts();
+  a.writes_unknown_tables = p.failed() || !p.at_end() || facts.unknown_function;
+  a.tables_written = facts.sequences_advanced;
+  sort_unique(a.tables_written);
+}
+
 void take_writes(const Analysis& inner, Analysis& a) {
   a.tables_written.insert(a.tables_written.end(), inner.tables_written.begin(),
                           inner.tables_written.end());
@@ -206,8 +218,10 @@ Analysis analyze_statement(Tokens t, bool prepared, bool hint_off, int nesting) 
     case K::Execute:
     case K::Handler:
     case K::Flush:
-    case K::Do:
       a.writes_unknown_tables = true;
+      break;
+    case K::Do:
+      analyze_do(t, a);
       break;
     case K::Other:
       if (!is_read_only_other(t)) analyze_writes(t, a);

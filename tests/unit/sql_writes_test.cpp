@@ -181,7 +181,8 @@ INSTANTIATE_TEST_SUITE_P(
                     WriteCase{"EXECUTE stmt USING @a", K::Execute, "", true},
                     WriteCase{"PREPARE stmt FROM 'DELETE FROM t'", K::Prepare, "", true},
                     WriteCase{"DO my_func()", K::Do, "", true},
-                    WriteCase{"DO SLEEP(1)", K::Do, "", true},
+                    WriteCase{"DO (SELECT my_func() FROM t)", K::Do, "", true},
+                    WriteCase{"DO (1", K::Do, "", true},
                     WriteCase{"HANDLER t OPEN", K::Handler, "", true},
                     WriteCase{"LOCK TABLES t READ", K::Lock, "", true},
                     WriteCase{"GRANT SELECT ON db.* TO u", K::Grant, "", true},
@@ -217,6 +218,9 @@ INSTANTIATE_TEST_SUITE_P(
                     WriteCase{"UNLOCK TABLES", K::Unlock, "", false},
                     WriteCase{"DEALLOCATE PREPARE stmt", K::Deallocate, "", false},
                     WriteCase{"DROP PREPARE stmt", K::Deallocate, "", false},
+                    WriteCase{"DO SLEEP(1)", K::Do, "", false},
+                    WriteCase{"DO RELEASE_LOCK('x'), GET_LOCK('y', 1)", K::Do, "", false},
+                    WriteCase{"DO (SELECT COUNT(*) FROM t)", K::Do, "", false},
                     WriteCase{"HELP 'select'", K::Other, "", false},
                     WriteCase{"CHECK TABLE t", K::Other, "", false},
                     WriteCase{"CHECKSUM TABLE t", K::Other, "", false},
@@ -236,6 +240,7 @@ INSTANTIATE_TEST_SUITE_P(
         WriteCase{"SET STATEMENT max_statement_time=1 FOR UPDATE t SET a = 1", K::Set, "t", false},
         WriteCase{"SET STATEMENT sql_mode='' FOR CALL p()", K::Set, "", true},
         WriteCase{"SET @x = NEXTVAL(s)", K::Set, "s", false},
+        WriteCase{"DO NEXTVAL(db.s)", K::Do, "db.s", false},
         WriteCase{"SET @x = my_func()", K::Set, "", true}));
 
 INSTANTIATE_TEST_SUITE_P(
