@@ -16,41 +16,14 @@ constexpr std::size_t kNoMatch = static_cast<std::size_t>(-1);
 // Reserved words after which a `name(` is a call: `SELECT count(*)`, `WHERE year(d) = ...`.
 // After other words (INTO, TABLE, JOIN, FROM, AS, ...) `name(` may be a table or alias.
 bool introduces_expression(const Token& t) {
+  // clang-format off
   static const std::unordered_set<std::string_view> words = {
-      "SELECT",
-      "WHERE",
-      "AND",
-      "OR",
-      "XOR",
-      "NOT",
-      "ON",
-      "BY",
-      "HAVING",
-      "WHEN",
-      "THEN",
-      "ELSE",
-      "CASE",
-      "IN",
-      "IS",
-      "LIKE",
-      "BETWEEN",
-      "DISTINCT",
-      "DISTINCTROW",
-      "ALL",
-      "RETURN",
-      "INTERVAL",
-      "DIV",
-      "MOD",
-      "REGEXP",
-      "RLIKE",
-      "LIMIT",
-      "ESCAPE",
-      "HIGH_PRIORITY",
-      "STRAIGHT_JOIN",
-      "SQL_SMALL_RESULT",
-      "SQL_BIG_RESULT",
-      "SQL_CALC_FOUND_ROWS",
+      "SELECT", "WHERE", "AND", "OR", "XOR", "NOT", "ON", "BY", "HAVING", "WHEN", "THEN", "ELSE",
+      "CASE", "IN", "IS", "LIKE", "BETWEEN", "DISTINCT", "DISTINCTROW", "ALL", "RETURN",
+      "INTERVAL", "DIV", "MOD", "REGEXP", "RLIKE", "LIMIT", "ESCAPE", "HIGH_PRIORITY",
+      "STRAIGHT_JOIN", "SQL_SMALL_RESULT", "SQL_BIG_RESULT", "SQL_CALC_FOUND_ROWS",
   };
+  // clang-format on
   if (t.kind != TokenKind::Word) return false;
   const UpperWord upper(t.text);
   return words.count(upper.view()) != 0;

@@ -42,19 +42,16 @@ bool is_literal_value(std::span<const Token> value) {
 // Session variables that change how statements run (timeouts, locking, logging, write checks)
 // but never the rows or bytes a read returns.
 bool is_result_neutral(const std::string& variable) {
+  // clang-format off
   static const std::unordered_set<std::string_view> names = {
-      "autocommit",          "wait_timeout",
-      "interactive_timeout", "net_read_timeout",
+      "autocommit",          "wait_timeout", "interactive_timeout", "net_read_timeout",
       "net_write_timeout",   "innodb_lock_wait_timeout",
-      "lock_wait_timeout",   "max_execution_time",
-      "max_statement_time",  "long_query_time",
-      "profiling",           "sql_log_bin",
-      "sql_log_off",         "sql_notes",
-      "foreign_key_checks",  "unique_checks",
-      "sql_safe_updates",    "transaction_isolation",
-      "tx_isolation",        "transaction_read_only",
-      "tx_read_only",
+      "lock_wait_timeout",   "max_execution_time", "max_statement_time",  "long_query_time",
+      "profiling",           "sql_log_bin", "sql_log_off",         "sql_notes",
+      "foreign_key_checks",  "unique_checks", "sql_safe_updates",    "transaction_isolation",
+      "tx_isolation",        "transaction_read_only", "tx_read_only",
   };
+  // clang-format on
   return names.count(variable) != 0;
 }
 
