@@ -166,8 +166,10 @@ def main():
             if only and key not in only:
                 continue
             log(f"scenario {key}: {module.__name__.rsplit('.', 1)[-1]}")
+            scenario_started = time.monotonic()
             try:
                 sections += module.run(ctx)
+                log(f"scenario {key} took {time.monotonic() - scenario_started:.0f} s")
             except Exception as error:  # one broken scenario must not lose the others
                 traceback.print_exc()
                 failures += 1

@@ -11,7 +11,8 @@
 #      into build-bench/bench-client/;
 #   3. starts a private MariaDB (127.0.0.1:43306) and Redis (127.0.0.1:46379) from
 #      deploy/local/, state in build-bench/state/, stopped again at the end;
-#   4. runs bench/bench.py, which writes bench/results/<date>-<host>.md and .png.
+#   4. runs bench/bench.py, which writes bench/results/<date>-<host>.md and .png, and prints
+#      the results file's path (the only line on stdout; progress goes to stderr).
 #
 # Options (the e2e smoke test uses them to run against the test servers already up):
 #   --smoke                 short runs, fewer rounds, at most 1,000 clients; results go to
@@ -60,20 +61,20 @@ jobs="$(nproc)"
 
 if [ "$skip_deps" -eq 0 ]; then
   say "installing packages (no-op when present)"
-  deploy/install-deps.sh
-  bench/install-bench-deps.sh
+  deploy/install-deps.sh >&2
+  bench/install-bench-deps.sh >&2
 fi
 
 if [ -z "$binary" ]; then
   say "building the proxy (Release) in $build_dir"
-  cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DSQLCACHE_TESTS=OFF >/dev/null
-  cmake --build "$build_dir" -j"$jobs" --target sqlcache
+  cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DSQLCACHE_TESTS=OFF >&2
+  cmake --build "$build_dir" -j"$jobs" --target sqlcache >&2
   binary="$build_dir/proxy/sqlcache"
 fi
 [ -n "$client_build" ] || client_build="$(dirname "$(dirname "$binary")")/bench-client"
 say "building the timing client in $client_build"
 cmake -S bench/client -B "$client_build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$client_build" -j"$jobs" >/dev/null
+cmake --build "$client_build" -j"$jobs" >&2
 
 # Thousands of clients: the proxy holds two sockets per client, and the client one.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true

@@ -27,11 +27,11 @@ class Settings:
                         small_hit_queries=20000, python_queries=10000, heavy_rows=200000,
                         heavy_direct_queries=6, heavy_hit_queries=1000, sb_tables=2,
                         sb_table_size=10000, client_levels=[1, 100, 1000, 5000],
-                        client_bursts=5, client_rounds=2, profile_hits=5000)
+                        client_bursts=5, client_rounds=2, profile_hits=10000)
 
     @staticmethod
     def smoke_test():
-        return Settings(smoke=True, latency_rounds=2, sysbench_rounds=2, sysbench_seconds=2,
+        return Settings(smoke=True, latency_rounds=2, sysbench_rounds=2, sysbench_seconds=1,
                         small_hit_queries=2000, python_queries=1000, heavy_rows=100000,
                         heavy_direct_queries=2, heavy_hit_queries=200, sb_tables=2,
                         sb_table_size=1000, client_levels=[1, 100, 1000], client_bursts=2,

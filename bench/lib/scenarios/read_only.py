@@ -19,7 +19,7 @@ def run(ctx):
     section = Section(
         "3", "3. Read-only OLTP: sysbench `oltp_read_only --skip-trx=on`, 4 threads",
         f"{s.sysbench_rounds} interleaved rounds of {s.sysbench_seconds} s after one unmeasured "
-        "warm-up run per contender. An event is 10 point selects and 4 range queries; the "
+        "warm-up run per contender (none in smoke mode). An event is 10 point selects and 4 range queries; the "
         "ranges start at random ids, so part of them are misses.",
         [Column("qps", "QPS", "{:.0f}"), Column("p50_ms", "event p50 ms", "{:.2f}"),
          Column("p95_ms", "event p95 ms", "{:.2f}"), Column("hit_ratio", "hit ratio", "{:.3f}"),

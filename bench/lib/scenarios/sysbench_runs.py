@@ -29,6 +29,9 @@ def measured_run(ctx, contender, test, threads, *extra, seconds=None):
 
 def warm_up(ctx, contenders, test, threads, seconds, *extra):
     """One unmeasured run per contender: buffer pool, connections, and (for the proxies)
-    whatever part of the key space a run of this length fills."""
+    whatever part of the key space a run of this length fills. Skipped in smoke mode, where
+    the figures do not matter."""
+    if ctx.settings.smoke:
+        return
     for contender in contenders:
         ctx.sysbench.run(test, ctx.port(contender), threads, seconds, *extra)
