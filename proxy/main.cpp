@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
   const config::Config& config = *loaded.config;
   proxy::set_log_options(config.log.level, config.log.format);
   try {
-    proxy::Server server(config, command_line->config_file.value_or(""));
+    proxy::Server server(config, *command_line);
     log_startup(config, command_line->config_file.value_or(""));
     return server.run();
   } catch (const std::exception& e) {

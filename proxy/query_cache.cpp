@@ -13,6 +13,7 @@
 #include "mysql_wire/capabilities.hpp"
 #include "mysql_wire/command.hpp"
 #include "mysql_wire/stmt_execute.hpp"
+#include "proxy/analysis_memo.hpp"
 #include "proxy/bypass_reason.hpp"
 #include "proxy/cache_policy.hpp"
 #include "proxy/log.hpp"
@@ -124,6 +125,7 @@ class StoreQueryCache final : public QueryCache {
   std::shared_ptr<cache::CacheStore> store_;
   std::shared_ptr<const CachePolicy> policy_;
   std::unordered_map<std::string, std::shared_ptr<Inflight>> inflight_;
+  AnalysisMemo memo_;
   // Invalidations the store could not take: retried before the cache is used again, so this
   // instance never serves an entry a write of its own has made stale.
   std::vector<std::string> pending_bumps_;
@@ -171,7 +173,9 @@ awaitable<std::optional<bool>> StoreQueryCache::handle_query(Session& session,
   }
   cache::AnalyzeOptions options;
   options.lexical.backslash_escapes = !(state.status_flags & wire::status::kNoBackslashEscapes);
-  cache::Analysis analysis = cache::analyze(wire::as_chars(command.payload.subspan(1)), options);
+  std::shared_ptr<const cache::Analysis> shared =
+      memo_.analyze(wire::as_chars(command.payload.subspan(1)), options);
+  const cache::Analysis& analysis = *shared;
   if (analysis.cacheable && !is_write(analysis)) {
     if (auto plan = plan_read(state, analysis, {}, false)) {
       co_return co_await serve_read(session, command, std::move(*plan));
@@ -519,8 +523,7 @@ awaitable<std::optional<bool>> StoreQueryCache::handle_prepare(Session& session,
   cache::AnalyzeOptions options;
   options.prepared = true;
   options.lexical.backslash_escapes = !(state.status_flags & wire::status::kNoBackslashEscapes);
-  statement.analysis =
-      std::make_shared<const cache::Analysis>(cache::analyze(statement.sql, options));
+  statement.analysis = memo_.analyze(statement.sql, options);
   wire::ResponseTracker tracker(wire::ResponseShape::Prepare, 0);
   if (!co_await session.forward_and_relay(command, wire::ResponseShape::Prepare, nullptr,
                                           &tracker)) {
@@ -619,7 +622,13 @@ std::vector<std::unique_ptr<QueryCache>> make_query_caches(
       options.pool_size = config.cache.pool_size;
       options.tls = url.uses_tls();
       options.ca_file = config.cache.ca;
-      store = std::make_shared<cache::RedisStore>(workers[i]->context().get_executor(), options);
+      // Store up/down transitions go through the proxy's logger (levels, JSON).
+      auto events = [thread = std::to_string(i)](std::string_view event, std::string_view reason) {
+        log_event(event == "up" ? LogLevel::info : LogLevel::warn, "redis", event,
+                  {{"thread", thread}, {"reason", reason}});
+      };
+      store = std::make_shared<cache::RedisStore>(workers[i]->context().get_executor(), options,
+                                                  events);
     }
     caches[i] = std::make_unique<StoreQueryCache>(store, policy);
   }

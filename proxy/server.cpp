@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "config/config_loader.hpp"
+#include "config/reload.hpp"
 #include "proxy/admin_server.hpp"
 #include "proxy/cache_policy.hpp"
 #include "proxy/log.hpp"
@@ -33,9 +34,9 @@ std::vector<tcp::endpoint> resolve_listen(const std::vector<config::HostPort>& a
 
 }  // namespace
 
-Server::Server(config::Config config, std::string config_file)
+Server::Server(config::Config config, config::CommandLine command_line)
     : config_(std::make_shared<const config::Config>(std::move(config))),
-      config_file_(std::move(config_file)) {
+      command_line_(std::move(command_line)) {
   unsigned threads = config_->threads;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   auto endpoints = resolve_listen(config_->listen);
@@ -83,6 +84,7 @@ SessionOptions Server::session_options() const {
   options.handshake_timeout = config->handshake_timeout;
   options.idle_timeout = config->idle_timeout;
   options.max_packet_size = config->max_packet_size;
+  options.slow_query = config->log.slow_query;
   return options;
 }
 
@@ -99,31 +101,41 @@ bool Server::try_admit_connection() {
 void Server::release_connection() { open_connections_.fetch_sub(1); }
 
 bool Server::reload() {
-  if (config_file_.empty()) {
+  if (!command_line_.config_file) {
     log_event(LogLevel::warn, "config", "reload_skipped", {{"reason", "no config file"}});
     return false;
   }
-  auto loaded = config::load_config_file(config_file_);
+  // The file with the same flags on top, checked as a whole, as at startup.
+  auto loaded = config::resolve_config(command_line_);
   if (!loaded.ok()) {
     for (const auto& error : loaded.errors) {
       log_event(LogLevel::error, "config", "reload_rejected", {{"error", error.to_string()}});
     }
     return false;
   }
-  auto next = std::make_shared<const config::Config>(*loaded.config);
+  auto running = config();
+  config::ReloadPlan plan = config::plan_reload(*running, *loaded.config);
+  for (const auto& key : plan.needs_restart) {
+    log_event(LogLevel::warn, "config", "reload_needs_restart", {{"key", key}});
+  }
+  auto next =
+      std::make_shared<const config::Config>(config::apply_reload(*running, *loaded.config));
   std::shared_ptr<const CachePolicy> policy = CachePolicy::from(*next);
   {
     std::lock_guard lock(config_mutex_);
     config_ = next;
     policy_ = policy;
   }
+  if (plan.log_changed) set_log_options(next->log.level, next->log.format);
   for (auto& worker : workers_) {
     asio::post(worker->context(), [w = worker.get(), policy] {
       if (QueryCache* cache = w->query_cache()) cache->apply_policy(policy);
     });
   }
   log_event(LogLevel::info, "config", "reloaded",
-            {{"file", config_file_}, {"rules", std::to_string(next->cache.tables.size())}});
+            {{"file", *command_line_.config_file},
+             {"rules", std::to_string(next->cache.tables.size())},
+             {"needs_restart", std::to_string(plan.needs_restart.size())}});
   return true;
 }
 

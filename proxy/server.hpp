@@ -5,6 +5,7 @@
 #include <mutex>
 #include <vector>
 
+#include "config/command_line.hpp"
 #include "config/config.hpp"
 #include "proxy/asio.hpp"
 #include "proxy/session_options.hpp"
@@ -18,7 +19,8 @@ struct CachePolicy;
 class Server {
  public:
   // Binds every listen address; throws std::runtime_error with a clear message on failure.
-  explicit Server(config::Config config, std::string config_file = {});
+  // `command_line`: how the proxy was started, to resolve the file and flags again on SIGHUP.
+  explicit Server(config::Config config, config::CommandLine command_line = {});
   ~Server();
 
   // Runs until SIGTERM/SIGINT and the graceful drain; returns the process exit code.
@@ -42,7 +44,7 @@ class Server {
   mutable std::mutex config_mutex_;
   std::shared_ptr<const config::Config> config_;
   std::shared_ptr<const CachePolicy> policy_;
-  std::string config_file_;
+  config::CommandLine command_line_;
   std::atomic<std::uint32_t> open_connections_{0};
   asio::io_context control_{1};
   std::vector<std::unique_ptr<Worker>> workers_;

@@ -224,6 +224,26 @@ awaitable<void> Session::command_loop() {
 
 awaitable<bool> Session::handle_command(const PacketView& command) {
   const std::uint8_t code = command.payload[0];
+  const auto started = std::chrono::steady_clock::now();
+  const bool ok = co_await dispatch_command(command);
+  // Slow-command and per-command debug logging: what and how long, never the SQL text (it
+  // holds literals) nor result data.
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  const bool slow = options_.slow_query.count() > 0 && elapsed >= options_.slow_query;
+  if (slow || log_enabled(LogLevel::debug)) {
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
+    log_event(slow ? LogLevel::warn : LogLevel::debug, "proxy", slow ? "slow_command" : "command",
+              {{"command", wire::command_name(code)},
+               {"duration_us", std::to_string(micros)},
+               {"user", state_.user},
+               {"schema", state_.schema},
+               {"client", peer_}});
+  }
+  co_return ok;
+}
+
+awaitable<bool> Session::dispatch_command(const PacketView& command) {
+  const std::uint8_t code = command.payload[0];
   const wire::ResponseShape shape = wire::response_shape(code);
   worker_.metrics().commands++;
   if (shape == wire::ResponseShape::Unsupported) {

@@ -72,6 +72,7 @@ class Session : public std::enable_shared_from_this<Session> {
   awaitable<bool> relay_handshake();
   awaitable<void> command_loop();
   awaitable<bool> handle_command(const PacketView& command);
+  awaitable<bool> dispatch_command(const PacketView& command);
   void after_response(std::uint8_t command, wire::ByteView payload,
                       const wire::ResponseTracker& tracker);
   void close_all();

@@ -18,6 +18,7 @@ struct SessionOptions {
   std::chrono::milliseconds handshake_timeout{10000};
   std::chrono::milliseconds idle_timeout{0};  // 0: none
   std::size_t max_packet_size = 64 * 1024 * 1024;
+  std::chrono::milliseconds slow_query{0};  // log commands slower than this; 0: off
 };
 
 }  // namespace sqlcache::proxy
