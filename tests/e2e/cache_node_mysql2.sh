@@ -26,6 +26,9 @@ cache:
   key_prefix: "sqlcache-e2e:$E2E_NAME:$$:$(date +%s%N):"
   default_ttl: 60s
 EOF
+# The proxy's 200ms store timeout fails a call open on a loaded CI machine now and then (an
+# entry not stored): right in production, noise for a test that counts hits.
+[ "$store" = memory ] || echo "  command_timeout: 2s" >>"$config"
 e2e_start_proxy --config "$config"
 
 expect_hits=1

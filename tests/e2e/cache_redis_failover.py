@@ -123,7 +123,7 @@ def main():
     redis = RedisServer(proxy.free_port(), directory)
     redis.start()
     config = cache_e2e.ConfigFile(store=cache_e2e.redis_url(redis.port),
-                                  key_prefix=cache_e2e.prefix())
+                                  key_prefix=cache_e2e.prefix(), command_timeout=None)
     stop = threading.Event()
     readers = []
     try:
