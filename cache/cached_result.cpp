@@ -59,6 +59,12 @@ std::uint64_t get_u(std::string_view in, std::size_t at, int bytes) {
   return v;
 }
 
+// The checksum covers everything but its own field: the header too, so a damaged generation
+// count cannot shift generation bytes into the response.
+std::uint32_t checksum(std::string_view value) {
+  return crc32c(value.substr(kHeaderSize), crc32c(value.substr(0, 8)));
+}
+
 }  // namespace
 
 std::uint32_t crc32c(std::string_view data, std::uint32_t crc) {
@@ -87,7 +93,7 @@ std::string encode_cached_result(std::span<const std::uint64_t> generations,
     }
   }
   out.append(response);
-  put_u32(out, 8, crc32c(std::string_view(out).substr(kHeaderSize)));
+  put_u32(out, 8, checksum(out));
   return out;
 }
 
@@ -97,7 +103,7 @@ DecodeError decode_cached_result(std::string_view value, CachedResult& out) {
   if (static_cast<std::uint8_t>(value[4]) != kFormatVersion) return DecodeError::BadVersion;
   std::size_t count = get_u(value, 6, 2);
   if (value.size() < kHeaderSize + 8 * count) return DecodeError::BadLength;
-  if (crc32c(value.substr(kHeaderSize)) != get_u(value, 8, 4)) return DecodeError::BadChecksum;
+  if (checksum(value) != get_u(value, 8, 4)) return DecodeError::BadChecksum;
   out.binary_protocol = (value[5] & 1) != 0;
   out.generations.resize(count);
   for (std::size_t i = 0; i < count; ++i) out.generations[i] = get_u(value, kHeaderSize + 8 * i, 8);

@@ -7,7 +7,7 @@
 //          4   u8  format version    (kFormatVersion)
 //          5   u8  flags             (bit 0: binary protocol result)
 //          6   u16 generation count  n
-//          8   u32 CRC-32C of everything from offset 12 to the end
+//          8   u32 CRC-32C of bytes 0..7 and 12..end (everything but itself)
 //         12   u64 × n generations
 //   12 + 8n    the response bytes, packet headers included
 #include <cstdint>
