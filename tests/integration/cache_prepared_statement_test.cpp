@@ -265,6 +265,30 @@ TEST_F(CachePreparedStatementTest, LongDataBypassesTheCacheAndReturnsTheRows) {
   EXPECT_EQ(execute_only(by_name.get()).backend_executes, 0);
 }
 
+TEST_F(CachePreparedStatementTest, ExecuteDirectHitsLikeAnyExecute) {
+  // MariaDB's mariadb_stmt_execute_direct() sends COM_STMT_PREPARE and a COM_STMT_EXECUTE for
+  // "the statement just prepared" (id 0xFFFFFFFF) in one write, before any reply.
+  for (int round = 0; round < 3; ++round) {
+    StatementPtr statement(mysql_stmt_init(client_.handle()));
+    ASSERT_TRUE(statement);
+    unsigned int parameter_count = 1;
+    ASSERT_EQ(mysql_stmt_attr_set(statement.get(), STMT_ATTR_PREBIND_PARAMS, &parameter_count), 0);
+    IdParameter parameter;
+    parameter.id = 4;
+    ASSERT_EQ(mysql_stmt_bind_param(statement.get(), &parameter.bind), 0);
+    Execution run;
+    run.backend_executes = counter_delta("Com_stmt_execute", [&] {
+      if (mariadb_stmt_execute_direct(statement.get(), kLookup.data(), kLookup.size()) != 0) {
+        return;
+      }
+      run.rows = execute_and_fetch_results(statement.get());
+    });
+    ASSERT_TRUE(run.rows) << describe_error(statement.get());
+    EXPECT_EQ(run.rows, (Rows{{"4", "Mars"}})) << "round " << round;
+    EXPECT_EQ(run.backend_executes, round == 0 ? 1 : 0) << "round " << round;
+  }
+}
+
 TEST_F(CachePreparedStatementTest, PreparedReadInsideATransactionBypasses) {
   StatementPtr lookup = prepare_statement(client_, kLookup);
   ASSERT_TRUE(lookup);

@@ -196,11 +196,11 @@ inline StatementPtr prepare_statement(MysqlClient& client, const std::string& sq
   return statement;
 }
 
-// mysql_stmt_execute, then every row fetched with each column bound as a string (the C API
-// converts binary values), NULL as std::nullopt. std::nullopt on any error. Rows are fetched
-// one by one, so a statement with a cursor reads them through COM_STMT_FETCH.
-inline std::optional<Rows> execute_and_fetch(MYSQL_STMT* statement) {
-  if (mysql_stmt_execute(statement) != 0) return std::nullopt;
+// Every row of the result of a statement just executed (by mysql_stmt_execute or
+// mariadb_stmt_execute_direct), each column bound as a string (the C API converts binary
+// values), NULL as std::nullopt; std::nullopt on any error. Rows are fetched one by one, so a
+// statement with a cursor reads them through COM_STMT_FETCH.
+inline std::optional<Rows> execute_and_fetch_results(MYSQL_STMT* statement) {
   MYSQL_RES* metadata = mysql_stmt_result_metadata(statement);
   if (metadata == nullptr) return Rows{};
   const unsigned columns = mysql_num_fields(metadata);
@@ -234,6 +234,12 @@ inline std::optional<Rows> execute_and_fetch(MYSQL_STMT* statement) {
   }
   if (status != MYSQL_NO_DATA) return std::nullopt;  // an error, or a value over 4 KiB
   return rows;
+}
+
+// mysql_stmt_execute, then execute_and_fetch_results().
+inline std::optional<Rows> execute_and_fetch(MYSQL_STMT* statement) {
+  if (mysql_stmt_execute(statement) != 0) return std::nullopt;
+  return execute_and_fetch_results(statement);
 }
 
 class CacheTest : public ::testing::Test {
