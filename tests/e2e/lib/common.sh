@@ -25,6 +25,7 @@ E2E_MYSQL_USER="${SQLCACHE_TEST_MYSQL_USER:-sqlcache}"
 E2E_MYSQL_PASSWORD="${SQLCACHE_TEST_MYSQL_PASSWORD:-sqlcache}"
 E2E_REDIS_PORT="${SQLCACHE_TEST_REDIS_PORT:-}"
 E2E_PROXY_START_TIMEOUT=15
+E2E_PROXY_STOP_TIMEOUT=15
 E2E_TMP="$(mktemp -d "${TMPDIR:-/tmp}/sqlcache-e2e.XXXXXX")"
 E2E_PROXY_PIDS=()
 E2E_PROXY_LOGS=()
@@ -107,21 +108,33 @@ e2e_proxy_alive() {
   [ -z "${PROXY_PID:-}" ] || kill -0 "$PROXY_PID" 2>/dev/null
 }
 
+# Stops every proxy with SIGTERM and checks that each one exits by itself with status 0: a
+# proxy that hangs on shutdown, or whose sanitizer reports a leak at exit (the ASan pass of
+# deploy/local/test.sh), fails the test. Returns the number of unclean exits.
 e2e_stop_proxies() {
-  local pid
+  local pid unclean=0
   for pid in "${E2E_PROXY_PIDS[@]}"; do
     kill -TERM "$pid" 2>/dev/null || true
   done
   for pid in "${E2E_PROXY_PIDS[@]}"; do
-    local waited=0
-    while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt 50 ]; do
+    local waited=0 status=0
+    while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt $((E2E_PROXY_STOP_TIMEOUT * 10)) ]; do
       sleep 0.1
       waited=$((waited + 1))
     done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
+    if kill -0 "$pid" 2>/dev/null; then
+      e2e_log "proxy pid $pid did not stop within ${E2E_PROXY_STOP_TIMEOUT}s of SIGTERM; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+      unclean=$((unclean + 1))
+    fi
+    wait "$pid" 2>/dev/null || status=$?
+    if [ "$status" -ne 0 ]; then
+      e2e_log "proxy pid $pid exited with status $status"
+      unclean=$((unclean + 1))
+    fi
   done
   E2E_PROXY_PIDS=()
+  return "$unclean"
 }
 
 # Registers a command to run when the test exits, however it exits (cleanup of scratch tables).
@@ -133,7 +146,10 @@ e2e_cleanup() {
   for hook in "${E2E_EXIT_HOOKS[@]}"; do
     eval "$hook" || e2e_log "cleanup step failed: $hook"
   done
-  e2e_stop_proxies
+  if ! e2e_stop_proxies && [ "$status" -eq 0 ]; then
+    e2e_log "FAIL: the proxy did not shut down cleanly"
+    status=1
+  fi
   if [ "$status" -ne 0 ]; then
     local logfile
     for logfile in "${E2E_PROXY_LOGS[@]}"; do
