@@ -23,7 +23,7 @@ class Settings:
 
     @staticmethod
     def full():
-        return Settings(smoke=False, latency_rounds=5, sysbench_rounds=3, sysbench_seconds=8,
+        return Settings(smoke=False, latency_rounds=5, sysbench_rounds=5, sysbench_seconds=5,
                         small_hit_queries=20000, python_queries=10000, heavy_rows=200000,
                         heavy_direct_queries=6, heavy_hit_queries=1000, sb_tables=2,
                         sb_table_size=10000, client_levels=[1, 100, 1000, 5000],
