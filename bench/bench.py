@@ -10,6 +10,7 @@ import datetime
 import os
 import platform
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -201,6 +202,10 @@ def main():
     report.write(results, text, sections, targets.evaluate(ctx.facts), chart_note, png,
                  profile_text)
     db.close()
+    if failures:  # the proxies' logs and configurations, for whoever looks into it
+        log(f"kept {work_dir} (proxy logs)")
+    else:
+        shutil.rmtree(work_dir, ignore_errors=True)
     print(results)
     log(f"wrote {results} in {(time.monotonic() - t0) / 60:.1f} min; {failures} scenario(s) failed")
     return 1 if failures else 0
