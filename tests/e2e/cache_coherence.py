@@ -18,6 +18,13 @@ older value is a stale read.
 Prints the operations checked, the violations (must be 0) and how many reads the cache
 answered (the backend's Com_select against the number of reads), which must be a real
 share: a test that only ever missed would prove nothing.
+
+A second pass adds one more client as many applications have one: pymysql's default
+autocommit=False, reads only, never commits, so its implicit transaction keeps the snapshot
+of its first read (REPEATABLE READ). Its own reads are not checked (old rows are right for
+it); everyone else's still are. That pass finds the KNOWN BUG of docs/caching.md
+("Transactions": a snapshot read stored as the current entry): its violations are printed,
+and fail the test only with SQLCACHE_E2E_FAIL_KNOWN_BUGS=1 until the proxy is fixed.
 """
 
 import os
@@ -44,6 +51,7 @@ DEADLINE = 120.0  # seconds for the whole run: a hang fails instead of blocking 
 # database, behind the proxies' backs. Stale reads must then be reported (exit 1), which shows
 # the check can see them.
 WRITE_DIRECT = os.environ.get("SQLCACHE_COHERENCE_WRITE_DIRECT") == "1"
+FAIL_KNOWN_BUGS = os.environ.get("SQLCACHE_E2E_FAIL_KNOWN_BUGS") == "1"
 
 
 def setup_tables():
@@ -77,24 +85,29 @@ def drop_tables():
 
 
 class Worker(threading.Thread):
-    def __init__(self, index, port, seed):
+    """One client. `snapshot_reader`: autocommit off, reads only, never commits; its reads are
+    not checked (its transaction's snapshot makes old rows the right answer for it)."""
+
+    def __init__(self, index, port, seed, snapshot_reader=False):
         super().__init__(name=f"client-{index}", daemon=True)
         self.index = index
         self.port = port
         self.random = random.Random(seed)
+        self.snapshot_reader = snapshot_reader
         self.writes = []  # (table, value, ack_time)
         self.reads = []  # (start_time, {table: value})
         self.error = None
 
     def run(self):
         try:
-            conn = cache_e2e.connect(self.port, database=SCHEMA)
+            conn = cache_e2e.connect(self.port, database=SCHEMA,
+                                     autocommit=not self.snapshot_reader)
             writer = conn
             if WRITE_DIRECT:
                 writer = cache_e2e.connect(proxy.MYSQL_PORT, database=SCHEMA)
             with conn.cursor() as cur, writer.cursor() as write_cur:
                 for _ in range(OPERATIONS):
-                    if self.random.random() < WRITE_SHARE:
+                    if not self.snapshot_reader and self.random.random() < WRITE_SHARE:
                         self.write(write_cur)
                     else:
                         self.read(cur)
@@ -156,6 +169,7 @@ def check(workers):
 
     violations = []
     checked = 0
+    workers_checked = [worker for worker in workers if not worker.snapshot_reader]
     # The writes' own record must be right, or the check below proves nothing: every table's
     # writes produced exactly the values 1..n, n being the final value in the database.
     final = final_values()
@@ -164,7 +178,7 @@ def check(workers):
         if values != list(range(1, len(values) + 1)) or final[table] != len(values):
             proxy.fail(f"{table}: the writes recorded values {values[:10]}... but the table "
                        f"holds {final[table]} after {len(values)} increments")
-    for worker in workers:
+    for worker in workers_checked:
         for start, values in worker.reads:
             checked += 1
             for table, value in values.items():
@@ -175,15 +189,17 @@ def check(workers):
     return checked, violations
 
 
-def main():
-    proxy.require_server()
+def run_pass(name, snapshot_readers):
+    """Fresh tables, two fresh proxies, the clients; returns the violations found."""
     setup_tables()
     config = cache_e2e.ConfigFile(store=cache_e2e.default_store(), key_prefix=cache_e2e.prefix())
     with proxy.Proxy("--config", config.path) as first, \
             proxy.Proxy("--config", config.path) as second:
         ports = [first.port, second.port]
+        workers = [Worker(i, ports[i % 2], SEED + i) for i in range(CLIENTS)]
+        workers += [Worker(CLIENTS + i, ports[i % 2], SEED + CLIENTS + i, snapshot_reader=True)
+                    for i in range(snapshot_readers)]
         with cache_e2e.Counter("Com_select") as selects:
-            workers = [Worker(i, ports[i % 2], SEED + i) for i in range(CLIENTS)]
             started = time.monotonic()
             for worker in workers:
                 worker.start()
@@ -191,30 +207,43 @@ def main():
                 worker.join(max(0.0, DEADLINE - (time.monotonic() - started)))
             elapsed = time.monotonic() - started
         if any(worker.is_alive() for worker in workers):
-            proxy.fail(f"the clients did not finish within {DEADLINE:.0f}s")
+            proxy.fail(f"{name}: the clients did not finish within {DEADLINE:.0f}s")
         errors = [worker.error for worker in workers if worker.error]
         if errors:
-            proxy.fail("client errors:\n  " + "\n  ".join(errors))
+            proxy.fail(f"{name}: client errors:\n  " + "\n  ".join(errors))
+    config.close()
 
     checked, violations = check(workers)
     writes = sum(len(worker.writes) for worker in workers)
     reads = sum(len(worker.reads) for worker in workers)
-    # Each transactional write and each autocommit write runs no SELECT on the backend; every
-    # read that reached the backend ran exactly one.
+    # A write runs no SELECT on the backend; every read that reached the backend ran one.
     hits = reads - selects.delta
-    print(f"coherence seed={SEED} clients={CLIENTS} proxies=2 store={cache_e2e.default_store()} "
+    print(f"coherence pass={name} seed={SEED} clients={len(workers)} "
+          f"snapshot_readers={snapshot_readers} proxies=2 store={cache_e2e.default_store()} "
           f"operations={reads + writes} writes={writes} reads_checked={checked} "
           f"violations={len(violations)} backend_selects={selects.delta} cache_hits={hits} "
           f"seconds={elapsed:.1f}")
-    for violation in violations[:20]:
+    for violation in violations[:10]:
         print("  " + violation)
+    if cache_e2e.expect_hits() and hits < reads // 10:
+        proxy.fail(f"{name}: only {hits} of {reads} reads were answered by the cache: the test "
+                   "did not exercise it")
+    return violations
+
+
+def main():
+    proxy.require_server()
+    violations = run_pass("autocommit_clients", snapshot_readers=0)
     if violations:
         proxy.fail(f"{len(violations)} stale reads")
-    if cache_e2e.expect_hits() and hits < reads // 10:
-        proxy.fail(f"only {hits} of {reads} reads were answered by the cache: the test did not "
-                   "exercise it")
+    known = run_pass("with_snapshot_reader", snapshot_readers=1)
+    if known:
+        proxy.log(f"KNOWN BUG: {len(known)} stale reads of autocommit clients while an "
+                  "autocommit=0 client held an old snapshot (docs/caching.md, Transactions)")
+        if FAIL_KNOWN_BUGS:
+            proxy.fail("known bug not fixed (SQLCACHE_E2E_FAIL_KNOWN_BUGS=1)")
     drop_tables()
-    config.close()
+    print(f"{proxy.TEST_NAME}: ok")
 
 
 if __name__ == "__main__":

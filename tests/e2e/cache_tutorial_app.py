@@ -7,17 +7,13 @@ The app runs as separate processes (`--app PORT [--autocommit]`), one after anot
 one proxy: the first run fills the cache, and from the second run on the backend's
 Com_select must not move. Every run's output must equal a run against the database itself.
 
-Three passes:
+Three passes, each must make 9 backend SELECTs in the first run and none after:
   tutorial_defaults     the app exactly as tutorials write it. pymysql's default is
-                        autocommit=False, so the session runs `SET AUTOCOMMIT = 0` and its
-                        first SELECT that reaches the server opens an implicit transaction;
-                        the proxy's default (cache_in_transactions: false) then sends every
-                        later read of the run to the database.
+                        autocommit=False: the session runs `SET AUTOCOMMIT = 0`, and its first
+                        SELECT that reaches the server opens an implicit transaction, which
+                        must not keep the reads after it from the cache.
   cache_in_transactions the same app, proxy configured with cache_in_transactions: true.
   autocommit            the app with autocommit=True (one keyword argument, no cache code).
-The first pass is the KNOWN BUG reported in docs/caching.md ("Transactions"): it is printed,
-and fails the test only with SQLCACHE_E2E_FAIL_KNOWN_BUGS=1, until the proxy decides how
-implicit read-only transactions are cached.
 """
 
 import os
@@ -62,7 +58,6 @@ import proxy  # noqa: E402
 
 RUNS = 3
 QUERIES_PER_RUN = 9
-FAIL_KNOWN_BUGS = os.environ.get("SQLCACHE_E2E_FAIL_KNOWN_BUGS") == "1"
 
 
 def run_app(port, autocommit):
@@ -109,20 +104,15 @@ def main():
         proxy.fail("the app's output depends on autocommit against the database itself")
 
     failures = []
-    known_bugs = []
-    passes = [("tutorial_defaults", False, "", known_bugs),
-              ("cache_in_transactions", False, "  cache_in_transactions: true\n", failures),
-              ("autocommit", True, "", failures)]
-    for name, autocommit, extra, problems in passes:
+    passes = [("tutorial_defaults", False, ""),
+              ("cache_in_transactions", False, "  cache_in_transactions: true\n"),
+              ("autocommit", True, "")]
+    for name, autocommit, extra in passes:
         deltas = run_pass(name, reference, autocommit, extra)
         if cache_e2e.expect_hits() and not cached_from_second_run(deltas):
-            problems.append(f"{name}: backend SELECTs per run {deltas}; expected "
+            failures.append(f"{name}: backend SELECTs per run {deltas}; expected "
                             f"[{QUERIES_PER_RUN}, 0, 0]: from the second run on the backend "
                             "must not see a SELECT")
-    for problem in known_bugs:
-        proxy.log(f"KNOWN BUG: {problem}")
-    if FAIL_KNOWN_BUGS:
-        failures += known_bugs
     if failures:
         proxy.fail("\n  ".join(failures))
     print(f"{proxy.TEST_NAME}: ok")
