@@ -256,8 +256,9 @@ def check_trace(binary):
     return report("sandbox trace", problems)
 
 
-def install_filter(allowed, families):
-    """What systemd installs for the unit, in this process, before exec."""
+def unit_filter(allowed, families):
+    """What systemd installs for the unit, built here and loaded in the child before exec
+    (after fork only load() runs: no imports or allocations next to the backend's thread)."""
     import seccomp
 
     # SystemCallErrorNumber=EPERM: a denied call fails instead of killing the process.
@@ -286,7 +287,7 @@ def install_filter(allowed, families):
             for allowed_bits in (0, 0x2, 0x4):
                 sandbox.add_rule(seccomp.ALLOW, name,
                                  seccomp.Arg(2, seccomp.MASKED_EQ, write_exec, allowed_bits))
-    sandbox.load()  # sets no_new_privs, as NoNewPrivileges= does
+    return sandbox  # load() also sets no_new_privs, as NoNewPrivileges= does
 
 
 def check_seccomp(binary):
@@ -295,7 +296,8 @@ def check_seccomp(binary):
     errno_setting = (service.get("SystemCallErrorNumber") or ["(kill)"])[-1]
     problems = [] if errno_setting == "EPERM" else [
         f"the model assumes SystemCallErrorNumber=EPERM, the unit has {errno_setting}"]
-    found, output = exercise(binary, [], preexec=lambda: install_filter(allowed, families))
+    sandbox = unit_filter(allowed, families)
+    found, output = exercise(binary, [], preexec=sandbox.load)
     problems += found
     if problems:
         print(output[-2000:])

@@ -37,7 +37,7 @@ run() {
   if timeout --kill-after=10 "$limit" "${command[@]}" >"$logs/$name" 2>&1; then
     passed=$((passed + 1))
     echo "PASS $name ($((SECONDS - started))s)"
-    grep -E ': (all checks hold|exposure|[0-9]+ distinct)|runtime libraries: lib|^# (pass|fail) |^kinds:' \
+    grep -E ': (all checks hold|exposure|[0-9]+ distinct)|runtime libraries: lib|^# (pass|fail) |^kinds:|rootfs: the image|root file system:' \
       "$logs/$name" | sed 's/^ */  /' || true
   else
     local code=$?
@@ -180,6 +180,18 @@ if command -v npm >/dev/null && command -v node >/dev/null; then
   run aws.cdk 900 cdk_check
 else
   skip aws.cdk "node and npm are missing"
+fi
+
+# ---- opt-in: the Dockerfile carried out for real (debootstrap + chroot), minutes of work ------
+if [ "${SQLCACHE_DEPLOY_ROOTFS:-0}" = "1" ]; then
+  if [ "$(id -u)" -eq 0 ] && { command -v debootstrap >/dev/null || apt_ensure debootstrap; }; then
+    run docker.rootfs_build 3000 "$python" "$repo/deploy/docker/rootfs_build.py"
+  else
+    skip docker.rootfs_build "needs root and debootstrap"
+  fi
+else
+  skipped=$((skipped + 1))
+  echo "SKIP docker.rootfs_build: opt-in with SQLCACHE_DEPLOY_ROOTFS=1 (downloads ~300 MB, compiles)"
 fi
 
 echo "deploy_checks: $passed passed, $failed failed, $skipped skipped"
