@@ -12,6 +12,7 @@
 #include "cache/sql_analysis.hpp"
 #include "mysql_wire/capabilities.hpp"
 #include "mysql_wire/command.hpp"
+#include "mysql_wire/result_status.hpp"
 #include "mysql_wire/stmt_execute.hpp"
 #include "proxy/analysis_memo.hpp"
 #include "proxy/bypass_reason.hpp"
@@ -43,9 +44,17 @@ bool creates_temporary_table(const cache::Analysis& analysis) {
          (text.substr(0, 16) == "CREATE TEMPORARY" || text.substr(0, 16) == "create temporary");
 }
 
+// Status bits that describe the session, not the result: a hit carries the replaying
+// session's own (wire::patch_result_status).
+constexpr std::uint16_t kSessionStatusBits =
+    wire::status::kInTrans | wire::status::kAutocommit | wire::status::kInTransReadonly;
+
 // A read the cache may answer: where its entry lives and what invalidates it.
 struct ReadPlan {
   int rule_index = -1;  // the table rule that set the TTL, for per-table metrics
+  // Only a read made outside a transaction may fill the cache: inside one, the database
+  // answers from the transaction's snapshot, which may already be older than committed data.
+  bool may_store = true;
   std::string key;
   std::vector<std::string> generation_keys;
   std::chrono::milliseconds ttl{0};
@@ -214,13 +223,17 @@ std::optional<ReadPlan> StoreQueryCache::plan_read(const SessionState& state,
   }
   config::TtlDecision decision = policy.rules.decide(tables);
   std::chrono::milliseconds ttl = decision.ttl;
-  if (policy.hints && analysis.ttl_hint) ttl = *analysis.ttl_hint;
+  // A hint sets the TTL for its statement, but never caches a table whose rule says ttl: 0:
+  // that is the operator's "never", which a statement in application code cannot lift.
+  const bool never = decision.rule != nullptr && decision.ttl.count() <= 0;
+  if (policy.hints && analysis.ttl_hint && !never) ttl = *analysis.ttl_hint;
   if (ttl.count() <= 0) {
     count_bypass(bypass_index(SessionBypass::TtlZero));
     return std::nullopt;
   }
 
   ReadPlan plan;
+  plan.may_store = !state.in_transaction();
   plan.rule_index = policy.rule_index(decision.rule);
   plan.ttl = ttl;
   plan.binary_protocol = binary;
@@ -315,7 +328,13 @@ awaitable<bool> StoreQueryCache::serve_read(Session& session, const PacketView& 
       }
     } else if (entry.generations == lookup.generations &&
                entry.binary_protocol == plan.binary_protocol) {
-      if (co_await session.client().write(wire::as_bytes(entry.response))) co_return false;
+      // The transaction and autocommit bits are this session's, not the filler's.
+      auto response = std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(lookup.value.data()) +
+                                                  (entry.response.data() - lookup.value.data()),
+                                              entry.response.size());
+      wire::patch_result_status(response, session.state().capabilities, kSessionStatusBits,
+                                session.state().status_flags);
+      if (co_await session.client().write(response)) co_return false;
       session.client().consume_packet();
       // The server did not see this execute: if it carried new types, they are not the
       // server's; resending the types with the next forwarded execute is always safe.
@@ -339,10 +358,15 @@ awaitable<bool> StoreQueryCache::serve_read(Session& session, const PacketView& 
     co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     std::erase(leader->waiters, &wait);
     cache::CachedResult entry;
-    if (!leader->value.empty() &&
-        cache::decode_cached_result(leader->value, entry) == cache::DecodeError::None &&
+    std::string value = leader->value;  // each follower patches its own copy
+    if (!value.empty() && cache::decode_cached_result(value, entry) == cache::DecodeError::None &&
         entry.generations == lookup.generations) {
-      if (co_await session.client().write(wire::as_bytes(entry.response))) co_return false;
+      auto response = std::span<std::uint8_t>(
+          reinterpret_cast<std::uint8_t*>(value.data()) + (entry.response.data() - value.data()),
+          entry.response.size());
+      wire::patch_result_status(response, session.state().capabilities, kSessionStatusBits,
+                                session.state().status_flags);
+      if (co_await session.client().write(response)) co_return false;
       session.client().consume_packet();
       if (statement != nullptr) statement->server_has_types = false;
       metrics.cache_coalesced_hits++;
@@ -364,9 +388,9 @@ awaitable<bool> StoreQueryCache::serve_read(Session& session, const PacketView& 
   bool ok = co_await session.forward_and_relay(to_backend, wire::ResponseShape::ResultSets,
                                                &capture, &tracker);
   const bool storable =
-      ok && !capture.overflowed && !capture.bytes.empty() && !tracker.ended_in_error() &&
-      tracker.result_sets() == 1 && tracker.warnings() == 0 && !tracker.used_local_infile() &&
-      !(tracker.status_flags() & wire::status::kMoreResultsExist) &&
+      ok && plan.may_store && !capture.overflowed && !capture.bytes.empty() &&
+      !tracker.ended_in_error() && tracker.result_sets() == 1 && tracker.warnings() == 0 &&
+      !tracker.used_local_infile() && !(tracker.status_flags() & wire::status::kMoreResultsExist) &&
       (policy_->max_result_rows == 0 || tracker.rows() <= policy_->max_result_rows);
   if (ok && capture.overflowed) metrics.cache_results_too_large++;
   if (storable) {
