@@ -68,8 +68,8 @@ struct Inflight {
   std::vector<asio::steady_timer*> waiters;  // cancelled when the leader is done
 };
 
-awaitable<void> put_detached(std::shared_ptr<cache::CacheStore> store, std::string key,
-                             std::string value, std::chrono::milliseconds ttl) {
+awaitable<void> put_entry(std::shared_ptr<cache::CacheStore> store, std::string key,
+                          std::string value, std::chrono::milliseconds ttl) {
   const bool stored = co_await store->put(std::move(key), std::move(value), ttl);
   if (stored) {
     global_metrics().cache_stores++;
@@ -397,8 +397,9 @@ awaitable<bool> StoreQueryCache::serve_read(Session& session, const PacketView& 
     std::string value =
         cache::encode_cached_result(lookup.generations, capture.bytes, plan.binary_protocol);
     if (leader) inflight->value = value;
-    asio::co_spawn(session.worker().context(),
-                   put_detached(store_, plan.key, std::move(value), plan.ttl), asio::detached);
+    // Awaited, after the client already has its response: only this client's next command
+    // waits, and it then finds the entry (a detached put could lose the race to it).
+    co_await put_entry(store_, plan.key, std::move(value), plan.ttl);
   }
   if (leader) {
     inflight_.erase(plan.key);

@@ -27,6 +27,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 from proxy import HOST, MYSQL_PASSWORD, MYSQL_PORT, MYSQL_USER, fail, free_port, log, port_accepts, require_server  # noqa: E402
 
 import pymysql  # noqa: E402
+from raw_mysql import RawConnection, packet  # noqa: E402
 
 TOKEN = "s3cret-admin-token"
 
@@ -80,6 +81,12 @@ class Forwarder:
 
     def stop(self):
         self.running = False
+        try:
+            # Wakes the thread blocked in accept() and stops listening at once (a bare close
+            # leaves the socket listening until accept returns).
+            self.listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self.listener.close()
         for s in self.sockets:
             try:
@@ -136,6 +143,39 @@ def scrape(admin_port):
         name, value = line.rsplit(" ", 1)
         values[name] = float(value)
     return values
+
+
+def prepare(raw, sql):
+    """COM_STMT_PREPARE; returns the statement id (classic EOF framing: no DEPRECATE_EOF)."""
+    reply = raw.command(b"\x16" + sql.encode())
+    if reply[:1] != b"\x00":
+        fail(f"prepare failed: {reply!r}")
+    statement_id = int.from_bytes(reply[1:5], "little")
+    columns = int.from_bytes(reply[5:7], "little")
+    params = int.from_bytes(reply[7:9], "little")
+    for _ in range(params + (1 if params else 0) + columns + (1 if columns else 0)):
+        raw.read_packet()
+    return statement_id
+
+
+def execute(raw, statement_id, value, with_types):
+    """COM_STMT_EXECUTE with one BIGINT parameter; returns the rows' payloads."""
+    payload = b"\x17" + statement_id.to_bytes(4, "little") + b"\x00" + (1).to_bytes(4, "little")
+    payload += b"\x00" + (b"\x01\x08\x00" if with_types else b"\x00")
+    payload += value.to_bytes(8, "little", signed=True)
+    raw.send_raw(packet(payload, 0))
+    _, first = raw.read_packet()
+    if first[:1] == b"\xff":
+        fail(f"execute failed: {first[3:]!r}")
+    columns = first[0]
+    for _ in range(columns + 1):  # definitions and their EOF
+        raw.read_packet()
+    rows = []
+    while True:
+        _, row = raw.read_packet()
+        if row[:1] == b"\xfe" and len(row) < 9:
+            return rows
+        rows.append(row)
 
 
 def outcome(values, outcome, protocol):
@@ -201,6 +241,15 @@ def main():
             fail("the read after POST /cache/invalidate was not a miss")
         log("admin invalidation: next read is a miss; the token is enforced")
 
+        # A prepared statement from before a reload and a flush keeps working after them.
+        raw = RawConnection(HOST, port, 5)
+        raw.login(MYSQL_USER, MYSQL_PASSWORD)
+        statement = prepare(raw, "SELECT name FROM tutorial.planet WHERE id = ?")
+        if b"Mars" not in b"".join(execute(raw, statement, 4, True)):
+            fail("prepared execute did not return Mars")
+        if b"Mars" not in b"".join(execute(raw, statement, 4, False)):
+            fail("prepared re-execute did not return Mars")
+
         # 3. SIGHUP: ttl 0 for the table now; the same connection keeps working and bypasses.
         write_config(config.name, "0")
         proxy.send_signal(signal.SIGHUP)
@@ -230,6 +279,14 @@ def main():
             if "reload_rejected" not in f.read():
                 fail("a broken reload was not logged as reload_rejected")
         log("reload: new TTL rules apply to a connected client; a broken file is rejected")
+        status, _ = http(admin_port, "POST", "/cache/flush", TOKEN)
+        if status != 200:
+            fail(f"/cache/flush answered {status}")
+        for value, name in ((4, b"Mars"), (3, b"Earth")):
+            if name not in b"".join(execute(raw, statement, value, False)):
+                fail(f"a statement prepared before reload and flush lost its way (id {value})")
+        raw.close()
+        log("a statement prepared before a reload and a cache flush keeps working")
         conn.close()
 
         # 4. Readiness follows the backend.
