@@ -88,4 +88,8 @@ std::string global_generation_key(std::string_view prefix) {
   return std::string(prefix).append("gen:all");
 }
 
+std::string write_epoch_key(std::string_view prefix) {
+  return std::string(prefix).append("gen:epoch");
+}
+
 }  // namespace sqlcache::cache

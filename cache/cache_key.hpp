@@ -30,5 +30,8 @@ std::string table_generation_key(std::string_view prefix, std::string_view schem
                                  std::string_view table);
 std::string schema_generation_key(std::string_view prefix, std::string_view schema);
 std::string global_generation_key(std::string_view prefix);
+// Bumped by every write: lets a read inside a transaction know that nothing was written since
+// its snapshot was taken.
+std::string write_epoch_key(std::string_view prefix);
 
 }  // namespace sqlcache::cache

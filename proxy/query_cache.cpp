@@ -52,9 +52,6 @@ constexpr std::uint16_t kSessionStatusBits =
 // A read the cache may answer: where its entry lives and what invalidates it.
 struct ReadPlan {
   int rule_index = -1;  // the table rule that set the TTL, for per-table metrics
-  // Only a read made outside a transaction may fill the cache: inside one, the database
-  // answers from the transaction's snapshot, which may already be older than committed data.
-  bool may_store = true;
   std::string key;
   std::vector<std::string> generation_keys;
   std::chrono::milliseconds ttl{0};
@@ -233,7 +230,6 @@ std::optional<ReadPlan> StoreQueryCache::plan_read(const SessionState& state,
   }
 
   ReadPlan plan;
-  plan.may_store = !state.in_transaction();
   plan.rule_index = policy.rule_index(decision.rule);
   plan.ttl = ttl;
   plan.binary_protocol = binary;
@@ -261,6 +257,10 @@ std::optional<ReadPlan> StoreQueryCache::plan_read(const SessionState& state,
       }
     }
   }
+
+  // Last: the write epoch, bumped by every write (see serve_read: when a read inside a
+  // transaction may fill the cache). Not part of an entry's recorded generations.
+  plan.generation_keys.push_back(cache::write_epoch_key(policy.key_prefix));
 
   std::string private_state;
   std::string_view session_state = state.session_variables;
@@ -316,6 +316,17 @@ awaitable<bool> StoreQueryCache::serve_read(Session& session, const PacketView& 
     mark_forwarded();
     co_return co_await relay_tracked(session, to_backend, nullptr);
   }
+  const std::uint64_t epoch = lookup.generations.back();
+  lookup.generations.pop_back();
+  // Inside a transaction the database answers from the transaction's snapshot, which may be
+  // older than committed data: such an answer may fill the cache only when no write went
+  // through any proxy since the snapshot was taken (the write epoch is unchanged since the
+  // read that opened the transaction). Reads outside a transaction always may.
+  SessionState& state = session.mutable_state();
+  const bool in_transaction_before = state.in_transaction();
+  const bool may_store =
+      !in_transaction_before || (state.transaction_epoch && *state.transaction_epoch == epoch &&
+                                 !state.explicit_transaction && state.transaction_writes.empty());
   if (lookup.status == cache::LookupStatus::Hit) {
     cache::CachedResult entry;
     cache::DecodeError error = cache::decode_cached_result(lookup.value, entry);
@@ -388,11 +399,12 @@ awaitable<bool> StoreQueryCache::serve_read(Session& session, const PacketView& 
   bool ok = co_await session.forward_and_relay(to_backend, wire::ResponseShape::ResultSets,
                                                &capture, &tracker);
   const bool storable =
-      ok && plan.may_store && !capture.overflowed && !capture.bytes.empty() &&
+      ok && may_store && !capture.overflowed && !capture.bytes.empty() &&
       !tracker.ended_in_error() && tracker.result_sets() == 1 && tracker.warnings() == 0 &&
       !tracker.used_local_infile() && !(tracker.status_flags() & wire::status::kMoreResultsExist) &&
       (policy_->max_result_rows == 0 || tracker.rows() <= policy_->max_result_rows);
   if (ok && capture.overflowed) metrics.cache_results_too_large++;
+  if (ok && !in_transaction_before && state.in_transaction()) state.transaction_epoch = epoch;
   if (storable) {
     std::string value =
         cache::encode_cached_result(lookup.generations, capture.bytes, plan.binary_protocol);
@@ -445,9 +457,11 @@ awaitable<bool> StoreQueryCache::relay_tracked(Session& session, const PacketVie
         }
       }
     }
+    keys.push_back(cache::write_epoch_key(policy_->key_prefix));
     co_await bump(std::move(keys));
   }
   if (!state.transaction_writes.empty() && !state.in_transaction()) {
+    state.transaction_writes.push_back(cache::write_epoch_key(policy_->key_prefix));
     // The transaction ended (COMMIT, ROLLBACK, an implicit commit): entries filled while it
     // was open may hold rows from before it; make them unreachable.
     co_await bump(std::move(state.transaction_writes));

@@ -290,7 +290,10 @@ awaitable<bool> Session::forward_and_relay(const PacketView& command, wire::Resp
 void Session::after_response(std::uint8_t command, wire::ByteView payload,
                              const wire::ResponseTracker& tracker) {
   if (tracker.has_status()) state_.status_flags = tracker.status_flags();
-  if (!state_.in_transaction()) state_.explicit_transaction = false;
+  if (!state_.in_transaction()) {
+    state_.explicit_transaction = false;
+    state_.transaction_epoch.reset();
+  }
   if (tracker.ended_in_error()) return;
   switch (static_cast<wire::Command>(command)) {
     case wire::Command::InitDb:

@@ -2,6 +2,7 @@
 // What the proxy knows about a client session: who, where, and in which format. The cache
 // key is built from it (see cache/cache_key.hpp).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,9 @@ struct SessionState {
   // The open transaction was started with BEGIN / START TRANSACTION (not implicitly, under
   // autocommit=0): its reads bypass the cache unless cache_in_transactions.
   bool explicit_transaction = false;
+  // The write epoch read just before the statement that opened the current transaction
+  // (unset when a statement the cache did not look up opened it).
+  std::optional<std::uint64_t> transaction_epoch;
   // Unique per session; makes private cache keys private.
   std::uint64_t nonce = 0;
   // Generation keys of the tables written in the open transaction: bumped again when the
