@@ -85,6 +85,8 @@ def main():
         stuck = sum(t.is_alive() for t in threads)
         if stuck:
             errors.append(f"{stuck} client(s) still waiting after {2 * TIMEOUT}s")
+        if not errors:
+            target.require_cache_hits("the concurrent lookups")
 
     if errors:
         for e in errors[:20]:

@@ -64,6 +64,17 @@ compare_with_direct() {
   e2e_proxy_alive || e2e_fail "the proxy died during pass $label"
 }
 
+# A caching pass is only worth something if the cache answered part of it: then those answers
+# were byte-identical too. Reads the proxy's hit counter (skipped if it exposes none).
+require_cache_hits() {
+  local hits
+  hits="$(e2e_proxy_metric 'sqlcache_queries_total{outcome="hit"')"
+  e2e_log "cache hits over the --store $1 runs: ${hits:-unknown}"
+  if [ -n "$hits" ] && [ "$hits" -eq 0 ]; then
+    e2e_fail "--store $1 answered nothing from the cache: cached results went untested"
+  fi
+}
+
 play direct "$E2E_MYSQL_PORT"
 # The reference itself must show what the script is meant to exercise, or the comparison
 # proves nothing (a broken script compares equal with itself).
@@ -83,6 +94,7 @@ play store-memory-1 "$PROXY_PORT"
 compare_with_direct store-memory-1
 play store-memory-2 "$PROXY_PORT"
 compare_with_direct store-memory-2
+require_cache_hits memory
 
 if [ -n "$E2E_REDIS_PORT" ]; then
   e2e_start_proxy --store "redis://127.0.0.1:$E2E_REDIS_PORT" --default-ttl 60s
@@ -90,6 +102,7 @@ if [ -n "$E2E_REDIS_PORT" ]; then
   compare_with_direct store-redis-1
   play store-redis-2 "$PROXY_PORT"
   compare_with_direct store-redis-2
+  require_cache_hits redis
 fi
 
 echo "DROP DATABASE IF EXISTS $scratch_db" | e2e_sql_direct

@@ -45,6 +45,14 @@ SELECT JSON_EXTRACT(t_json, '$.nested.list[1]') AS j, t_enum + 0, t_set + 0 FROM
 SELECT COUNT(*), SUM(t_int), AVG(t_double), MIN(t_date), MAX(t_datetime) FROM every_type;
 SELECT NULL, '', 0, -0.0, 1e100, 'x' AS "quoted alias", 1 AS `back``tick`;
 
+-- The same reads again, with no write in between: a cache may answer these, and then its
+-- bytes must be the database's.
+SELECT * FROM every_type ORDER BY id;
+SELECT id, HEX(t_blob), HEX(t_bit), LENGTH(t_text), CHAR_LENGTH(t_varchar) FROM every_type ORDER BY id;
+SELECT id, t_float * 2, t_double / 3, t_decimal + 1 FROM every_type WHERE id <= 3 ORDER BY id;
+SELECT t_json, t_enum, t_set, t_bit FROM every_type ORDER BY id;
+SELECT t_json, t_enum, t_set, t_bit FROM every_type ORDER BY id;
+
 -- A warning, then the client asks for it.
 SELECT CAST('12abc' AS SIGNED) AS truncated;
 SHOW WARNINGS;
@@ -98,6 +106,7 @@ DESCRIBE ledger_renamed;
 -- USE switches the default database (COM_INIT_DB from the client); the same unqualified
 -- SELECT text then reads another table.
 USE tutorial;
+SELECT id, name FROM planet ORDER BY id;
 SELECT id, name FROM planet ORDER BY id;
 SELECT DATABASE();
 USE @DB@;

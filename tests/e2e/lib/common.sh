@@ -69,6 +69,7 @@ e2e_port_accepts() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 e2e_start_proxy() {
   if [ "${SQLCACHE_E2E_BYPASS_PROXY:-}" = "1" ]; then
     PROXY_PORT="$E2E_MYSQL_PORT"
+    PROXY_ADMIN_PORT=""
     PROXY_PID=""
     e2e_log "SQLCACHE_E2E_BYPASS_PROXY=1: talking to the database directly instead of a proxy"
     return 0
@@ -98,8 +99,27 @@ e2e_start_proxy() {
     waited=$((waited + 1))
   done
   PROXY_PORT="$port"
+  PROXY_ADMIN_PORT="$admin_port"
   PROXY_PID="$pid"
   e2e_log "proxy pid $pid on 127.0.0.1:$port ($*)"
+}
+
+# Sums the samples of the Prometheus metric lines starting with PATTERN (e.g.
+# 'sqlcache_queries_total{outcome="hit"') on the admin endpoint of the proxy started last.
+# Prints nothing when there is no admin endpoint or no such metric.
+e2e_proxy_metric() {
+  [ -n "${PROXY_ADMIN_PORT:-}" ] || return 0
+  /usr/bin/python3 - "$PROXY_ADMIN_PORT" "$1" <<'PY'
+import sys, urllib.request
+port, prefix = sys.argv[1], sys.argv[2]
+try:
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+except OSError:
+    sys.exit(0)
+values = [float(l.rsplit(" ", 1)[1]) for l in text.splitlines() if l.startswith(prefix)]
+if values:
+    print(int(sum(values)))
+PY
 }
 
 # True while the proxy started last is alive (a crash must fail the test even when every

@@ -24,6 +24,8 @@ def main(driver):
                     proxy.log(f"DIFFERS with --store {store}, play {attempt}: {difference}")
                 else:
                     proxy.log(f"--store {store}, play {attempt}: {len(played)} steps identical")
+            if store != "none":
+                p.require_cache_hits(f"the --store {store} plays")
     if failures:
         proxy.fail(f"{failures} play(s) through the proxy differ from the direct connection")
     print(f"{proxy.TEST_NAME}: PASS ({driver.name}: results identical to the direct connection)")

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 HOST = "127.0.0.1"
 MYSQL_PORT = int(os.environ.get("SQLCACHE_TEST_MYSQL_PORT") or 0)
@@ -91,6 +92,7 @@ class Proxy:
         self.args = list(args)
         self.host = HOST
         self.port = None
+        self.admin_port = None
         self.process = None
         self.logfile = None
 
@@ -103,9 +105,10 @@ class Proxy:
         if not binary or not os.access(binary, os.X_OK):
             fail(f"SQLCACHE_BINARY ({binary!r}) is not an executable")
         self.port = free_port()
+        self.admin_port = free_port()
         command = [binary, "--listen", f"{HOST}:{self.port}",
                    "--backend", f"{HOST}:{MYSQL_PORT}",
-                   "--admin", f"{HOST}:{free_port()}"] + self.args
+                   "--admin", f"{HOST}:{self.admin_port}"] + self.args
         self.logfile = tempfile.NamedTemporaryFile(prefix="sqlcache-e2e-", suffix=".log")
         self.process = subprocess.Popen(command, stdout=self.logfile, stderr=subprocess.STDOUT,
                                         stdin=subprocess.DEVNULL)
@@ -122,6 +125,30 @@ class Proxy:
             time.sleep(0.1)
         log(f"proxy pid {self.process.pid} on {HOST}:{self.port} ({' '.join(self.args)})")
         return self
+
+    def metric(self, prefix):
+        """The sum of the Prometheus samples on lines starting with prefix (e.g.
+        'sqlcache_queries_total{outcome="hit"'), or None when the proxy has no admin endpoint
+        or no such metric."""
+        if self.admin_port is None:
+            return None
+        try:
+            url = f"http://{HOST}:{self.admin_port}/metrics"
+            text = urllib.request.urlopen(url, timeout=5).read().decode()
+        except OSError:
+            return None
+        values = [float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                  if line.startswith(prefix)]
+        return int(sum(values)) if values else None
+
+    def require_cache_hits(self, what):
+        """Fails when the proxy says it answered nothing from its cache: the test would then
+        have checked only the relay. Skipped when the proxy exposes no hit counter."""
+        hits = self.metric('sqlcache_queries_total{outcome="hit"')
+        log(f"cache hits during {what}: {'unknown' if hits is None else hits}")
+        if hits == 0:
+            fail(f"nothing was answered from the cache during {what}: cached results went "
+                 "untested")
 
     def alive(self):
         return self.process is None or self.process.poll() is None
