@@ -38,10 +38,7 @@ bool is_write(const cache::Analysis& analysis) {
 }
 
 bool creates_temporary_table(const cache::Analysis& analysis) {
-  if (analysis.kind != cache::StatementKind::Create) return false;
-  std::string_view text = analysis.normalized;
-  return text.size() > 16 &&
-         (text.substr(0, 16) == "CREATE TEMPORARY" || text.substr(0, 16) == "create temporary");
+  return analysis.temporary_table;
 }
 
 // Status bits that describe the session, not the result: a hit carries the replaying
@@ -533,7 +530,12 @@ void StoreQueryCache::apply_statement_effects(SessionState& state, const cache::
   }
   if (!succeeded) return;
   if (analysis.kind == StatementKind::Use) {
-    state.schema = analysis.use_schema;
+    // A USE the analyser could not read leaves the schema unknown: stop using the cache.
+    if (analysis.use_schema.empty()) {
+      state.caching_disabled = true;
+    } else {
+      state.schema = analysis.use_schema;
+    }
     return;
   }
   if (analysis.kind == StatementKind::Begin) {
