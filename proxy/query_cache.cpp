@@ -37,9 +37,7 @@ bool is_write(const cache::Analysis& analysis) {
          !analysis.schema_written.empty();
 }
 
-bool creates_temporary_table(const cache::Analysis& analysis) {
-  return analysis.temporary_table;
-}
+bool creates_temporary_table(const cache::Analysis& analysis) { return analysis.temporary_table; }
 
 // Status bits that describe the session, not the result: a hit carries the replaying
 // session's own (wire::patch_result_status).
@@ -61,6 +59,23 @@ struct Inflight {
   std::string value;                         // the encoded entry, when the leader stored one
   std::vector<asio::steady_timer*> waiters;  // cancelled when the leader is done
 };
+
+// What goes to the backend for an execute: the client's packet, or (when the server has not
+// seen the statement's parameter types, because executes carrying them were cache hits) the
+// same packet with the types restored. `storage` keeps the rewritten bytes alive.
+PacketView with_restored_types(const PacketView& command, const PreparedStatement* statement,
+                               wire::Bytes& storage) {
+  PacketView forwarded = command;
+  if (statement == nullptr || statement->server_has_types) return forwarded;
+  wire::Bytes payload = wire::with_parameter_types(command.payload, statement->num_params,
+                                                   statement->parameter_types);
+  if (!payload.empty()) {
+    storage = wire::framed(payload, command.first_sequence_id);
+    forwarded.raw = storage;
+    forwarded.payload = wire::ByteView(storage).subspan(wire::kHeaderSize);
+  }
+  return forwarded;
+}
 
 awaitable<void> put_entry(std::shared_ptr<cache::CacheStore> store, std::string key,
                           std::string value, std::chrono::milliseconds ttl) {
@@ -112,6 +127,10 @@ class StoreQueryCache final : public QueryCache {
   // `statement`: set for COM_STMT_EXECUTE (a miss may need its parameter types restored).
   awaitable<bool> serve_read(Session& session, const PacketView& command, ReadPlan plan,
                              PreparedStatement* statement = nullptr);
+  // Writes a cached response (a view into `value`) to the client as a hit.
+  awaitable<bool> replay(Session& session, std::string& value, const cache::CachedResult& entry,
+                         const ReadPlan& plan, PreparedStatement* statement,
+                         Clock::time_point start);
   awaitable<bool> forward_execute(Session& session, const PacketView& command,
                                   PreparedStatement& statement, const cache::Analysis* analysis);
   // Relays a command the cache does not answer, keeping generations and session state in
@@ -281,19 +300,9 @@ awaitable<bool> StoreQueryCache::serve_read(Session& session, const PacketView& 
                                             ReadPlan plan, PreparedStatement* statement) {
   Metrics& metrics = global_metrics();
   const auto start = Clock::now();
-  // What goes to the backend if the cache does not answer: for an execute, with the parameter
-  // types restored when the server has not seen them (see with_parameter_types).
+  // What goes to the backend if the cache does not answer.
   wire::Bytes rewritten;
-  PacketView to_backend = command;
-  if (statement != nullptr && !statement->server_has_types) {
-    wire::Bytes payload = wire::with_parameter_types(command.payload, statement->num_params,
-                                                     statement->parameter_types);
-    if (!payload.empty()) {
-      rewritten = wire::framed(payload, command.first_sequence_id);
-      to_backend.raw = rewritten;
-      to_backend.payload = wire::ByteView(rewritten).subspan(wire::kHeaderSize);
-    }
-  }
+  const PacketView to_backend = with_restored_types(command, statement, rewritten);
   auto mark_forwarded = [statement] {
     if (statement != nullptr) statement->server_has_types = true;
   };
@@ -336,22 +345,7 @@ awaitable<bool> StoreQueryCache::serve_read(Session& session, const PacketView& 
       }
     } else if (entry.generations == lookup.generations &&
                entry.binary_protocol == plan.binary_protocol) {
-      // The transaction and autocommit bits are this session's, not the filler's.
-      auto response = std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(lookup.value.data()) +
-                                                  (entry.response.data() - lookup.value.data()),
-                                              entry.response.size());
-      wire::patch_result_status(response, session.state().capabilities, kSessionStatusBits,
-                                session.state().status_flags);
-      if (co_await session.client().write(response)) co_return false;
-      session.client().consume_packet();
-      // The server did not see this execute: if it carried new types, they are not the
-      // server's; resending the types with the next forwarded execute is always safe.
-      if (statement != nullptr) statement->server_has_types = false;
-      (plan.binary_protocol ? metrics.cache_hits_prepared : metrics.cache_hits_text)++;
-      if (plan.rule_index >= 0) policy_->rule_counters->hits[plan.rule_index]++;
-      metrics.cache_bytes_served.add(entry.response.size());
-      metrics.latency_hit.observe(nanoseconds_since(start));
-      co_return true;
+      co_return co_await replay(session, lookup.value, entry, plan, statement, start);
     } else {
       metrics.cache_stale++;
     }
@@ -369,19 +363,8 @@ awaitable<bool> StoreQueryCache::serve_read(Session& session, const PacketView& 
     std::string value = leader->value;  // each follower patches its own copy
     if (!value.empty() && cache::decode_cached_result(value, entry) == cache::DecodeError::None &&
         entry.generations == lookup.generations) {
-      auto response = std::span<std::uint8_t>(
-          reinterpret_cast<std::uint8_t*>(value.data()) + (entry.response.data() - value.data()),
-          entry.response.size());
-      wire::patch_result_status(response, session.state().capabilities, kSessionStatusBits,
-                                session.state().status_flags);
-      if (co_await session.client().write(response)) co_return false;
-      session.client().consume_packet();
-      if (statement != nullptr) statement->server_has_types = false;
       metrics.cache_coalesced_hits++;
-      (plan.binary_protocol ? metrics.cache_hits_prepared : metrics.cache_hits_text)++;
-      metrics.cache_bytes_served.add(entry.response.size());
-      metrics.latency_hit.observe(nanoseconds_since(start));
-      co_return true;
+      co_return co_await replay(session, value, entry, plan, statement, start);
     }
   }
 
@@ -416,6 +399,28 @@ awaitable<bool> StoreQueryCache::serve_read(Session& session, const PacketView& 
   }
   metrics.latency_miss.observe(nanoseconds_since(start));
   co_return ok;
+}
+
+awaitable<bool> StoreQueryCache::replay(Session& session, std::string& value,
+                                        const cache::CachedResult& entry, const ReadPlan& plan,
+                                        PreparedStatement* statement, Clock::time_point start) {
+  Metrics& metrics = global_metrics();
+  // The transaction and autocommit bits are this session's, not the filler's.
+  auto response = std::span<std::uint8_t>(
+      reinterpret_cast<std::uint8_t*>(value.data()) + (entry.response.data() - value.data()),
+      entry.response.size());
+  wire::patch_result_status(response, session.state().capabilities, kSessionStatusBits,
+                            session.state().status_flags);
+  if (co_await session.client().write(response)) co_return false;
+  session.client().consume_packet();
+  // The server did not see this execute: if it carried new types, they are not the server's;
+  // resending the types with the next forwarded execute is always safe.
+  if (statement != nullptr) statement->server_has_types = false;
+  (plan.binary_protocol ? metrics.cache_hits_prepared : metrics.cache_hits_text)++;
+  if (plan.rule_index >= 0) policy_->rule_counters->hits[plan.rule_index]++;
+  metrics.cache_bytes_served.add(response.size());
+  metrics.latency_hit.observe(nanoseconds_since(start));
+  co_return true;
 }
 
 awaitable<bool> StoreQueryCache::relay_tracked(Session& session, const PacketView& command,
@@ -619,16 +624,7 @@ awaitable<bool> StoreQueryCache::forward_execute(Session& session, const PacketV
                                                  PreparedStatement& statement,
                                                  const cache::Analysis* analysis) {
   wire::Bytes rewritten;
-  PacketView forwarded = command;
-  if (!statement.server_has_types) {
-    wire::Bytes payload = wire::with_parameter_types(command.payload, statement.num_params,
-                                                     statement.parameter_types);
-    if (!payload.empty()) {
-      rewritten = wire::framed(payload, command.first_sequence_id);
-      forwarded.raw = rewritten;
-      forwarded.payload = wire::ByteView(rewritten).subspan(wire::kHeaderSize);
-    }
-  }
+  const PacketView forwarded = with_restored_types(command, &statement, rewritten);
   statement.server_has_types = !statement.parameter_types.empty() || statement.num_params == 0;
   co_return co_await relay_tracked(session, forwarded, analysis);
 }
