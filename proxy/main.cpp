@@ -2,6 +2,7 @@
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <optional>
 #include <string>
 
 #include <hiredis/hiredis.h>
@@ -42,6 +43,19 @@ void log_startup(const config::Config& config, const std::string& config_file) {
                     {"openssl", OPENSSL_VERSION_TEXT}});
 }
 
+// Settings the configuration accepts but this version cannot honour yet.
+std::optional<std::string> unsupported_setting(const config::Config& config) {
+  if (config.client_tls.enabled() || config.client_tls.require) {
+    return "client_tls (--tls-cert/--tls-key/--tls-require) is not implemented in this version; "
+           "refusing to start rather than accept clients in plaintext";
+  }
+  if (config.backend.tls.mode != config::BackendTlsMode::disabled) {
+    return "backend.tls (--backend-tls) is not implemented in this version; refusing to start "
+           "rather than connect to the database in plaintext";
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -63,6 +77,11 @@ int main(int argc, char** argv) {
   config::LoadResult loaded = config::resolve_config(*command_line);
   if (!loaded.ok()) {
     print_errors(loaded.errors);
+    return 1;
+  }
+  if (auto problem = unsupported_setting(*loaded.config)) {
+    // Better no proxy than one that silently talks plaintext where TLS was asked for.
+    std::fprintf(stderr, "sqlcache: %s\n", problem->c_str());
     return 1;
   }
   if (command_line->check_config) {

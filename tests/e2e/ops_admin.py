@@ -185,6 +185,13 @@ def outcome(values, outcome, protocol):
 def main():
     require_server()
     binary = os.environ.get("SQLCACHE_BINARY", "")
+    # TLS is not implemented yet: asking for it must stop the proxy, not run it in plaintext.
+    for flags in (["--backend-tls", "required"], ["--tls-cert", "c.pem", "--tls-key", "k.pem"]):
+        refused = subprocess.run([binary, "--listen", f"{HOST}:0", *flags], capture_output=True,
+                                 text=True, timeout=10, stdin=subprocess.DEVNULL)
+        if refused.returncode != 1 or "not implemented" not in refused.stderr:
+            fail(f"{flags}: expected a refusal (exit 1), got {refused.returncode}: {refused.stderr!r}")
+    log("TLS settings this version cannot honour are refused at startup")
     forwarder_port, port, admin_port = free_port(), free_port(), free_port()
     forwarder = Forwarder(forwarder_port)
     forwarder.start()
