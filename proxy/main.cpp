@@ -12,6 +12,7 @@
 #include "config/config.hpp"
 #include "proxy/log.hpp"
 #include "proxy/server.hpp"
+#include "proxy/tls_settings.hpp"
 #include "proxy/version.hpp"
 
 using namespace sqlcache;
@@ -43,19 +44,6 @@ void log_startup(const config::Config& config, const std::string& config_file) {
                     {"openssl", OPENSSL_VERSION_TEXT}});
 }
 
-// Settings the configuration accepts but this version cannot honour yet.
-std::optional<std::string> unsupported_setting(const config::Config& config) {
-  if (config.client_tls.enabled() || config.client_tls.require) {
-    return "client_tls (--tls-cert/--tls-key/--tls-require) is not implemented in this version; "
-           "refusing to start rather than accept clients in plaintext";
-  }
-  if (config.backend.tls.mode != config::BackendTlsMode::disabled) {
-    return "backend.tls (--backend-tls) is not implemented in this version; refusing to start "
-           "rather than connect to the database in plaintext";
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -79,12 +67,13 @@ int main(int argc, char** argv) {
     print_errors(loaded.errors);
     return 1;
   }
-  if (auto problem = unsupported_setting(*loaded.config)) {
-    // Better no proxy than one that silently talks plaintext where TLS was asked for.
-    std::fprintf(stderr, "sqlcache: %s\n", problem->c_str());
-    return 1;
-  }
   if (command_line->check_config) {
+    try {
+      proxy::make_tls_settings(*loaded.config);  // loads the certificate and CA files
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "%s: %s\n", command_line->config_file->c_str(), e.what());
+      return 1;
+    }
     std::printf("%s: configuration is valid\n", command_line->config_file->c_str());
     return 0;
   }

@@ -39,8 +39,11 @@ struct Metrics {
   Counter client_connections_rejected;  // over max_connections
   Gauge client_connections_open;
   Counter commands;
-  Counter backend_errors;   // connect failures and connections lost
-  Counter protocol_errors;  // responses that did not follow the protocol
+  Counter backend_errors;            // connect failures and connections lost
+  Counter protocol_errors;           // responses that did not follow the protocol
+  Counter client_tls_connections;    // clients that switched to TLS
+  Counter client_tls_failures;       // TLS handshakes with clients that failed
+  Counter client_plaintext_refused;  // plaintext clients refused by client_tls.require
 
   // Cache outcomes. A query is exactly one of: hit, miss, bypass (with a reason), write.
   Counter cache_hits_text;

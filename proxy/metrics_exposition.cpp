@@ -90,6 +90,13 @@ std::string render_prometheus(const Metrics& m, const CachePolicy* policy,
             "Backend connections that failed to open or were lost.", m.backend_errors.get());
   e.counter("sqlcache_protocol_errors_total",
             "Backend responses that did not follow the MySQL protocol.", m.protocol_errors.get());
+  e.counter("sqlcache_client_tls_connections_total", "Client connections that switched to TLS.",
+            m.client_tls_connections.get());
+  e.counter("sqlcache_client_tls_failures_total", "TLS handshakes with clients that failed.",
+            m.client_tls_failures.get());
+  e.counter("sqlcache_client_plaintext_refused_total",
+            "Plaintext clients refused because client_tls.require is set.",
+            m.client_plaintext_refused.get());
 
   e.header("sqlcache_queries_total", "counter",
            "Queries by outcome: hit, miss, bypass (see sqlcache_bypass_total), write.");

@@ -1,25 +1,122 @@
 #include "proxy/packet_channel.hpp"
 
+#include <openssl/ssl.h>
+
+#include <boost/asio/ssl.hpp>
+
 namespace sqlcache::proxy {
 
 namespace {
 constexpr std::size_t kReadChunk = 16 * 1024;
+
+bool is_ip_address(const std::string& name) {
+  boost::system::error_code ec;
+  asio::ip::make_address(name, ec);
+  return !ec;
 }
+}  // namespace
+
+struct PacketChannel::Tls {
+  Tls(tcp::socket& socket, asio::ssl::context& context) : stream(socket, context) {}
+  asio::ssl::stream<tcp::socket&> stream;
+};
+
+PacketChannel::PacketChannel(tcp::socket socket, std::size_t buffer_size)
+    : socket_(std::move(socket)), buffer_(buffer_size) {}
+
+PacketChannel::~PacketChannel() = default;
 
 awaitable<boost::system::error_code> PacketChannel::read_some() {
   boost::system::error_code ec;
   std::uint8_t* space = buffer_.prepare(kReadChunk);
-  std::size_t n = co_await socket_.async_read_some(asio::buffer(space, buffer_.free_space()),
-                                                   asio::redirect_error(asio::use_awaitable, ec));
+  auto buffer = asio::buffer(space, buffer_.free_space());
+  std::size_t n = 0;
+  if (tls_) {
+    n = co_await tls_->stream.async_read_some(buffer,
+                                              asio::redirect_error(asio::use_awaitable, ec));
+  } else {
+    n = co_await socket_.async_read_some(buffer, asio::redirect_error(asio::use_awaitable, ec));
+  }
   buffer_.commit(n);
   co_return ec;
 }
 
 awaitable<boost::system::error_code> PacketChannel::write(wire::ByteView bytes) {
   boost::system::error_code ec;
-  co_await asio::async_write(socket_, asio::buffer(bytes.data(), bytes.size()),
-                             asio::redirect_error(asio::use_awaitable, ec));
+  auto buffer = asio::buffer(bytes.data(), bytes.size());
+  if (tls_) {
+    co_await asio::async_write(tls_->stream, buffer, asio::redirect_error(asio::use_awaitable, ec));
+  } else {
+    co_await asio::async_write(socket_, buffer, asio::redirect_error(asio::use_awaitable, ec));
+  }
   co_return ec;
+}
+
+awaitable<ReadError> PacketChannel::read_packet_exact(PacketView& out, std::size_t max_payload) {
+  boost::system::error_code ec;
+  while (buffer_.size() < wire::kHeaderSize) {
+    std::uint8_t* space = buffer_.prepare(wire::kHeaderSize);
+    std::size_t want = wire::kHeaderSize - buffer_.size();
+    std::size_t n = co_await asio::async_read(socket_, asio::buffer(space, want),
+                                              asio::redirect_error(asio::use_awaitable, ec));
+    buffer_.commit(n);
+    if (ec) co_return ReadError::Closed;
+  }
+  auto header = wire::parse_header(buffer_.data());
+  if (!header || header->length >= wire::kMaxChunk || header->length > max_payload) {
+    co_return ReadError::TooLarge;
+  }
+  const std::size_t total = wire::kHeaderSize + header->length;
+  while (buffer_.size() < total) {
+    std::uint8_t* space = buffer_.prepare(total - buffer_.size());
+    std::size_t want = total - buffer_.size();
+    std::size_t n = co_await asio::async_read(socket_, asio::buffer(space, want),
+                                              asio::redirect_error(asio::use_awaitable, ec));
+    buffer_.commit(n);
+    if (ec) co_return ReadError::Closed;
+  }
+  wire::ByteView data = buffer_.data();
+  out.raw = data.subspan(0, total);
+  out.payload = data.subspan(wire::kHeaderSize, header->length);
+  out.first_sequence_id = out.last_sequence_id = header->sequence_id;
+  pending_raw_size_ = total;
+  co_return ReadError::None;
+}
+
+awaitable<boost::system::error_code> PacketChannel::start_tls_server(asio::ssl::context& context) {
+  tls_ = std::make_unique<Tls>(socket_, context);
+  boost::system::error_code ec;
+  co_await tls_->stream.async_handshake(asio::ssl::stream_base::server,
+                                        asio::redirect_error(asio::use_awaitable, ec));
+  co_return ec;
+}
+
+awaitable<boost::system::error_code> PacketChannel::start_tls_client(asio::ssl::context& context,
+                                                                     const TlsPeerCheck& check) {
+  tls_ = std::make_unique<Tls>(socket_, context);
+  auto& stream = tls_->stream;
+  if (!check.server_name.empty() && !is_ip_address(check.server_name)) {
+    // SNI carries host names only (RFC 6066).
+    SSL_set_tlsext_host_name(stream.native_handle(), check.server_name.c_str());
+  }
+  if (check.verify_certificate) {
+    stream.set_verify_mode(asio::ssl::verify_peer);
+    if (check.verify_name) {
+      stream.set_verify_callback(asio::ssl::host_name_verification(check.server_name));
+    }
+  } else {
+    stream.set_verify_mode(asio::ssl::verify_none);
+  }
+  boost::system::error_code ec;
+  co_await stream.async_handshake(asio::ssl::stream_base::client,
+                                  asio::redirect_error(asio::use_awaitable, ec));
+  co_return ec;
+}
+
+std::string PacketChannel::tls_description() const {
+  if (!tls_) return {};
+  SSL* ssl = const_cast<asio::ssl::stream<tcp::socket&>&>(tls_->stream).native_handle();
+  return std::string(SSL_get_version(ssl)) + " " + SSL_get_cipher_name(ssl);
 }
 
 awaitable<ReadError> PacketChannel::read_packet(PacketView& out, std::size_t max_payload) {

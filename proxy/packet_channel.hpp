@@ -1,14 +1,20 @@
 #pragma once
-// One end of a MySQL connection (client or backend) as the proxy sees it: a socket and the
-// bytes read from it but not yet handled. Reads whole logical packets, or raw bytes for
-// streaming a response through.
+// One end of a MySQL connection (client or backend) as the proxy sees it: a socket, TLS on it
+// once the connection phase switched to TLS, and the bytes read from it but not yet handled.
+// Reads whole logical packets, or raw bytes for streaming a response through.
 #include <cstdint>
+#include <memory>
+#include <string>
 #include <system_error>
 
 #include "mysql_wire/bytes.hpp"
 #include "mysql_wire/packet.hpp"
 #include "proxy/asio.hpp"
 #include "proxy/byte_buffer.hpp"
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace sqlcache::proxy {
 
@@ -22,10 +28,19 @@ struct PacketView {
 
 enum class ReadError { None, Closed, TooLarge, BadSequence };
 
+// What start_tls_client() checks of the server's certificate.
+struct TlsPeerCheck {
+  bool verify_certificate = false;  // chain up to a trusted CA (the context's trust store)
+  bool verify_name = false;         // and the certificate names `server_name`
+  std::string server_name;          // also sent as SNI when it is a host name
+};
+
 class PacketChannel {
  public:
-  PacketChannel(tcp::socket socket, std::size_t buffer_size)
-      : socket_(std::move(socket)), buffer_(buffer_size) {}
+  PacketChannel(tcp::socket socket, std::size_t buffer_size);
+  ~PacketChannel();
+  PacketChannel(const PacketChannel&) = delete;
+  PacketChannel& operator=(const PacketChannel&) = delete;
 
   tcp::socket& socket() { return socket_; }
   ByteBuffer& buffer() { return buffer_; }
@@ -37,6 +52,19 @@ class PacketChannel {
     buffer_.consume(pending_raw_size_);
     pending_raw_size_ = 0;
   }
+
+  // Like read_packet(), but reads no byte past the packet: for the packet after which the
+  // peer may start a TLS handshake (the SSL request). Single-chunk packets only.
+  awaitable<ReadError> read_packet_exact(PacketView& out, std::size_t max_payload);
+
+  // Switches the connection to TLS, as the server (to a client) or as the client (to the
+  // backend). Nothing may be buffered unread. Afterwards every read and write is encrypted.
+  awaitable<boost::system::error_code> start_tls_server(asio::ssl::context& context);
+  awaitable<boost::system::error_code> start_tls_client(asio::ssl::context& context,
+                                                        const TlsPeerCheck& check);
+  bool secure() const { return tls_ != nullptr; }
+  // "TLSv1.3 TLS_AES_256_GCM_SHA384", for logs; empty without TLS.
+  std::string tls_description() const;
 
   // Reads whatever the peer sent next into the buffer (at least one byte).
   awaitable<boost::system::error_code> read_some();
@@ -51,7 +79,10 @@ class PacketChannel {
   bool is_open() const { return socket_.is_open(); }
 
  private:
+  struct Tls;
+
   tcp::socket socket_;
+  std::unique_ptr<Tls> tls_;
   ByteBuffer buffer_;
   wire::LogicalPacket joined_;  // only for packets of 16 MiB and more
   std::size_t pending_raw_size_ = 0;

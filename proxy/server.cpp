@@ -9,6 +9,7 @@
 #include "proxy/cache_policy.hpp"
 #include "proxy/log.hpp"
 #include "proxy/query_cache.hpp"
+#include "proxy/tls_settings.hpp"
 #include "proxy/worker.hpp"
 
 namespace sqlcache::proxy {
@@ -36,6 +37,7 @@ std::vector<tcp::endpoint> resolve_listen(const std::vector<config::HostPort>& a
 
 Server::Server(config::Config config, config::CommandLine command_line)
     : config_(std::make_shared<const config::Config>(std::move(config))),
+      tls_(make_tls_settings(*config_)),
       command_line_(std::move(command_line)) {
   unsigned threads = config_->threads;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
@@ -85,6 +87,7 @@ SessionOptions Server::session_options() const {
   options.idle_timeout = config->idle_timeout;
   options.max_packet_size = config->max_packet_size;
   options.slow_query = config->log.slow_query;
+  options.tls = tls_;  // TLS settings change only with a restart (config/reload.cpp)
   return options;
 }
 

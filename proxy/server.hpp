@@ -15,6 +15,7 @@ namespace sqlcache::proxy {
 class Worker;
 class AdminServer;
 struct CachePolicy;
+struct TlsSettings;
 
 class Server {
  public:
@@ -44,6 +45,7 @@ class Server {
   mutable std::mutex config_mutex_;
   std::shared_ptr<const config::Config> config_;
   std::shared_ptr<const CachePolicy> policy_;
+  std::shared_ptr<const TlsSettings> tls_;
   config::CommandLine command_line_;
   std::atomic<std::uint32_t> open_connections_{0};
   asio::io_context control_{1};

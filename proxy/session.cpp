@@ -7,6 +7,7 @@
 #include "mysql_wire/generic_packets.hpp"
 #include "mysql_wire/handshake.hpp"
 #include "proxy/backend_connector.hpp"
+#include "proxy/error_codes.hpp"
 #include "proxy/log.hpp"
 #include "proxy/query_cache.hpp"
 #include "proxy/worker.hpp"
@@ -17,19 +18,6 @@ namespace {
 
 constexpr std::size_t kClientBufferSize = 4 * 1024;
 constexpr std::size_t kBackendBufferSize = 16 * 1024;
-constexpr std::size_t kHandshakePacketLimit = 64 * 1024;
-
-// Server error codes the proxy itself sends (https://mariadb.com/kb/en/mariadb-error-codes/).
-constexpr std::uint16_t kErHandshakeError = 1043;
-constexpr std::uint16_t kErUnknownCommand = 1047;
-constexpr std::uint16_t kErNetPacketTooLarge = 1153;
-constexpr std::uint16_t kErNetPacketsOutOfOrder = 1156;
-constexpr std::uint16_t kErServerShutdown = 1053;
-// The backend is unreachable or went away. Server-range codes only: libmariadb reports an ERR
-// packet carrying a client-range code (2000-2999, e.g. 2013) as 2027 "malformed packet".
-constexpr std::uint16_t kErNetReadError = 1158;
-constexpr std::uint16_t kErBackendUnreachable = kErNetReadError;
-constexpr std::uint16_t kErBackendLost = kErNetReadError;
 
 std::string endpoint_text(const tcp::socket& socket) {
   boost::system::error_code ec;
@@ -132,68 +120,6 @@ awaitable<bool> Session::connect_backend() {
   co_return true;
 }
 
-awaitable<bool> Session::relay_handshake() {
-  // 1. The server's greeting, with the capabilities the proxy cannot relay masked off.
-  PacketView greeting;
-  if (co_await backend_.read_packet(greeting, kHandshakePacketLimit) != ReadError::None) {
-    co_await send_error(0, kErBackendLost, "08S01", "sqlcache: the backend closed the connection");
-    co_return false;
-  }
-  if (!greeting.payload.empty() && greeting.payload[0] == wire::kErrHeader) {
-    // e.g. "Too many connections" or "Host is blocked": the server's own words.
-    co_await client_.write(greeting.raw);
-    co_return false;
-  }
-  auto handshake = wire::parse_initial_handshake(greeting.payload);
-  if (!handshake) {
-    log_event(LogLevel::warn, "proxy", "bad_backend_greeting", {});
-    co_await send_error(0, kErHandshakeError, "08S01", "sqlcache: unsupported backend greeting");
-    co_return false;
-  }
-  backend_.consume_packet();
-  const std::uint64_t offered = handshake->capabilities & wire::cap::kProxySupported;
-  handshake->capabilities = offered;
-  state_.connection_id = handshake->connection_id;
-  // Named values, not temporaries, across co_await: GCC 12 mishandles temporaries that
-  // live through a suspension inside a condition.
-  const wire::Bytes greeting_out = wire::framed(wire::encode_initial_handshake(*handshake), 0);
-  if (co_await client_.write(greeting_out)) co_return false;
-
-  // 2. The client's handshake response, limited to what was offered.
-  PacketView response;
-  if (co_await client_.read_packet(response, kHandshakePacketLimit) != ReadError::None) {
-    co_return false;
-  }
-  if (wire::is_ssl_request(response.payload)) {
-    co_await send_error(2, kErHandshakeError, "08S01",
-                        "sqlcache: TLS was requested but is not enabled on this proxy");
-    co_return false;
-  }
-  auto parsed = wire::parse_handshake_response(response.payload);
-  if (!parsed) {
-    co_await send_error(response.last_sequence_id + 1, kErHandshakeError, "08S01", "Bad handshake");
-    co_return false;
-  }
-  state_.capabilities = parsed->capabilities & offered;
-  state_.user = parsed->username;
-  state_.schema = parsed->database;
-  state_.character_set = parsed->character_set;
-  wire::Bytes patched(response.payload.begin(), response.payload.end());
-  wire::patch_response_capabilities(patched, state_.capabilities);
-  std::uint8_t sequence_id = response.first_sequence_id;
-  client_.consume_packet();
-  const wire::Bytes response_out = wire::framed(patched, sequence_id);
-  if (co_await backend_.write(response_out)) co_return false;
-
-  // 3. The authentication exchange, relayed until the server's OK or ERR.
-  wire::ResponseTracker auth(wire::ResponseShape::Auth, state_.capabilities);
-  if (!co_await relay_response(auth)) co_return false;
-  if (auth.ended_in_error()) co_return false;
-  state_.status_flags = auth.status_flags();
-  worker_.metrics().client_connections_authenticated++;
-  co_return true;
-}
-
 awaitable<void> Session::command_loop() {
   while (!draining_) {
     waiting_for_client_ = true;
@@ -257,6 +183,9 @@ awaitable<bool> Session::dispatch_command(const PacketView& command) {
     client_.consume_packet();
     co_return false;
   }
+  if (code == static_cast<std::uint8_t>(wire::Command::ChangeUser)) {
+    co_return co_await change_user(command);
+  }
   if (QueryCache* cache = worker_.query_cache()) {
     if (auto handled = co_await cache->handle(*this, command)) co_return *handled;
   }
@@ -269,8 +198,7 @@ awaitable<bool> Session::forward_and_relay(const PacketView& command, wire::Resp
   // Keep what after_response() needs before the client buffer moves on.
   const std::uint8_t code = command.payload[0];
   wire::Bytes payload_copy;
-  if (code == static_cast<std::uint8_t>(wire::Command::InitDb) ||
-      code == static_cast<std::uint8_t>(wire::Command::ChangeUser)) {
+  if (code == static_cast<std::uint8_t>(wire::Command::InitDb)) {
     payload_copy.assign(command.payload.begin(), command.payload.end());
   }
   if (co_await backend_.write(command.raw)) {
@@ -298,16 +226,6 @@ void Session::after_response(std::uint8_t command, wire::ByteView payload,
   switch (static_cast<wire::Command>(command)) {
     case wire::Command::InitDb:
       state_.schema.assign(reinterpret_cast<const char*>(payload.data()) + 1, payload.size() - 1);
-      break;
-    case wire::Command::ChangeUser:
-      if (auto change = wire::parse_change_user(payload, state_.capabilities)) {
-        state_.user = std::string(change->username);
-        state_.schema = std::string(change->database);
-        if (change->character_set != 0) {
-          state_.character_set = static_cast<std::uint8_t>(change->character_set);
-        }
-      }
-      state_.reset_session_variables();
       break;
     case wire::Command::ResetConnection:
       state_.reset_session_variables();

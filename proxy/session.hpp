@@ -68,8 +68,18 @@ class Session : public std::enable_shared_from_this<Session> {
   awaitable<void> watchdog();
 
  private:
+  enum class AuthOutcome { Authenticated, Refused, ConnectionLost };
+
   awaitable<bool> connect_backend();
+  // The connection phase (proxy/session_auth.cpp).
   awaitable<bool> relay_handshake();
+  awaitable<AuthOutcome> relay_auth(std::uint8_t client_seq, std::uint8_t backend_seq);
+  awaitable<bool> send_password_encrypted(const wire::Bytes& cleartext, std::uint8_t& client_seq,
+                                          std::uint8_t& backend_seq);
+  awaitable<bool> send_password_over_tls(const wire::Bytes& first_answer, std::uint8_t& client_seq,
+                                         std::uint8_t& backend_seq);
+  awaitable<bool> refuse_cleartext_password(std::uint8_t client_seq);
+  awaitable<bool> change_user(const PacketView& command);
   awaitable<void> command_loop();
   awaitable<bool> handle_command(const PacketView& command);
   awaitable<bool> dispatch_command(const PacketView& command);
@@ -88,6 +98,10 @@ class Session : public std::enable_shared_from_this<Session> {
   bool draining_ = false;
   bool closed_ = false;
   std::string peer_;
+  // The authentication in progress: its plugin and the nonce it uses (the greeting's, or the
+  // last auth switch request's).
+  std::string auth_plugin_;
+  std::string auth_nonce_;
 };
 
 }  // namespace sqlcache::proxy

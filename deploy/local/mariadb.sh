@@ -11,8 +11,11 @@
 #                         lives in $SQLCACHE_STATE_DIR/mariadb-<port>
 #
 # Every start (re)creates the accounts and the sample schema (deploy/local/sample-schema.sql),
-# so the state the tests see is known: users sqlcache/sqlcache (ALL on *.*), app_a/app_a and
-# app_b/app_b (DML on tutorial.*), database tutorial with the eight planets, empty sbtest.
+# so the state the tests see is known: users sqlcache/sqlcache (ALL on *.*), sqlcache_tls/
+# sqlcache_tls (ALL on *.*, REQUIRE SSL: only over TLS), app_a/app_a and app_b/app_b (DML on
+# tutorial.*), database tutorial with the eight planets, empty sbtest. The server offers TLS
+# with a certificate from a private CA made by make-certs.sh (<dir>/tls/ca.pem; clients also
+# find the path in @@ssl_ca).
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -64,6 +67,8 @@ CREATE USER IF NOT EXISTS 'sqlcache'@'127.0.0.1' IDENTIFIED BY 'sqlcache';
 CREATE USER IF NOT EXISTS 'sqlcache'@'localhost' IDENTIFIED BY 'sqlcache';
 GRANT ALL ON *.* TO 'sqlcache'@'127.0.0.1';
 GRANT ALL ON *.* TO 'sqlcache'@'localhost';
+CREATE USER IF NOT EXISTS 'sqlcache_tls'@'127.0.0.1' IDENTIFIED BY 'sqlcache_tls' REQUIRE SSL;
+GRANT ALL ON *.* TO 'sqlcache_tls'@'127.0.0.1';
 CREATE USER IF NOT EXISTS 'app_a'@'127.0.0.1' IDENTIFIED BY 'app_a';
 CREATE USER IF NOT EXISTS 'app_a'@'localhost' IDENTIFIED BY 'app_a';
 CREATE USER IF NOT EXISTS 'app_b'@'127.0.0.1' IDENTIFIED BY 'app_b';
@@ -85,6 +90,7 @@ start() {
   mkdir -p "$dir"
   [ -d "$datadir/mysql" ] || install_datadir
   rm -f "$socket" "$pidfile"
+  "$here/make-certs.sh" "$dir/tls" localhost
 
   # setsid: a Ctrl-C in the terminal that started us (demo.sh) must not reach the server;
   # the caller stops it with `stop`, which shuts it down cleanly.
@@ -98,6 +104,7 @@ start() {
     --port="$port" --bind-address=127.0.0.1 \
     --socket="$socket" --pid-file="$pidfile" --log-error="$errlog" \
     --skip-name-resolve \
+    --ssl-ca="$dir/tls/ca.pem" --ssl-cert="$dir/tls/server.pem" --ssl-key="$dir/tls/server.key" \
     --max-allowed-packet=256M --local-infile=ON \
     --max-connections=600 \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
