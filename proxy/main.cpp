@@ -7,6 +7,7 @@
 
 #include <hiredis/hiredis.h>
 #include <openssl/opensslv.h>
+#include <sys/resource.h>
 
 #include "config/command_line.hpp"
 #include "config/config.hpp"
@@ -44,6 +45,28 @@ void log_startup(const config::Config& config, const std::string& config_file) {
                     {"openssl", OPENSSL_VERSION_TEXT}});
 }
 
+// Every client connection holds two descriptors: its socket and its backend connection's.
+// The soft limit on open files is often 1024, which a few hundred clients (or a slowloris
+// attack) exhaust: accept then fails for everyone. Raise it to the hard limit, and say so when
+// even that cannot hold max_connections.
+void raise_open_file_limit(const config::Config& config) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  const rlim_t needed = 2 * static_cast<rlim_t>(config.max_connections) + 64;
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < needed) {
+    proxy::log_event(proxy::LogLevel::warn, "proxy", "open_file_limit_low",
+                     {{"limit", std::to_string(limit.rlim_cur)},
+                      {"needed", std::to_string(needed)},
+                      {"max_connections", std::to_string(config.max_connections)},
+                      {"fix", "raise LimitNOFILE / ulimit -n, or lower max_connections"}});
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -79,6 +102,7 @@ int main(int argc, char** argv) {
   }
   const config::Config& config = *loaded.config;
   proxy::set_log_options(config.log.level, config.log.format);
+  raise_open_file_limit(config);
   try {
     proxy::Server server(config, *command_line);
     log_startup(config, command_line->config_file.value_or(""));

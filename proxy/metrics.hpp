@@ -37,6 +37,9 @@ struct Metrics {
   Counter client_connections_total;
   Counter client_connections_authenticated;
   Counter client_connections_rejected;  // over max_connections
+  Counter client_handshake_timeouts;    // closed: no complete login within handshake_timeout
+  Counter client_idle_timeouts;         // closed: no command within idle_timeout
+  Counter client_packets_too_large;     // refused: a command over max_packet_size
   Gauge client_connections_open;
   Counter commands;
   Counter backend_errors;            // connect failures and connections lost

@@ -85,6 +85,16 @@ std::string render_prometheus(const Metrics& m, const CachePolicy* policy,
   e.counter("sqlcache_client_connections_rejected_total",
             "Client connections refused over max_connections.",
             m.client_connections_rejected.get());
+  e.header("sqlcache_client_timeouts_total", "counter",
+           "Client connections closed by a timeout: handshake (no complete login within "
+           "handshake_timeout) or idle (no command within idle_timeout).");
+  e.sample("sqlcache_client_timeouts_total", "phase=\"handshake\"",
+           static_cast<double>(m.client_handshake_timeouts.get()));
+  e.sample("sqlcache_client_timeouts_total", "phase=\"idle\"",
+           static_cast<double>(m.client_idle_timeouts.get()));
+  e.counter("sqlcache_client_packets_too_large_total",
+            "Client commands refused because they exceeded max_packet_size (error 1153).",
+            m.client_packets_too_large.get());
   e.counter("sqlcache_commands_total", "Client commands handled.", m.commands.get());
   e.counter("sqlcache_backend_errors_total",
             "Backend connections that failed to open or were lost.", m.backend_errors.get());

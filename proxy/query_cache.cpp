@@ -16,8 +16,8 @@
 #include "mysql_wire/stmt_execute.hpp"
 #include "proxy/analysis_memo.hpp"
 #include "proxy/bypass_reason.hpp"
+#include "proxy/cache_events.hpp"
 #include "proxy/cache_policy.hpp"
-#include "proxy/log.hpp"
 #include "proxy/session.hpp"
 #include "proxy/worker.hpp"
 
@@ -90,8 +90,8 @@ awaitable<void> put_entry(std::shared_ptr<cache::CacheStore> store, std::string 
 class StoreQueryCache final : public QueryCache {
  public:
   StoreQueryCache(std::shared_ptr<cache::CacheStore> store,
-                  std::shared_ptr<const CachePolicy> policy)
-      : store_(std::move(store)), policy_(std::move(policy)) {}
+                  std::shared_ptr<const CachePolicy> policy, std::shared_ptr<CacheEventLog> events)
+      : store_(std::move(store)), policy_(std::move(policy)), events_(std::move(events)) {}
 
   awaitable<std::optional<bool>> handle(Session& session, const PacketView& command) override;
 
@@ -105,7 +105,8 @@ class StoreQueryCache final : public QueryCache {
   StoreStatus store_status() const override {
     StoreStatus status;
     status.kind = std::string(store_->kind());
-    status.available = store_->available();
+    // Every worker's store, not only this one's (each has its own connections and breaker).
+    status.available = store_->available() && events_->store_up();
     if (auto* redis = dynamic_cast<const cache::RedisStore*>(store_.get())) {
       const auto& stats = redis->stats();
       status.errors = stats.errors.load(std::memory_order_relaxed);
@@ -151,7 +152,7 @@ class StoreQueryCache final : public QueryCache {
   // Invalidations the store could not take: retried before the cache is used again, so this
   // instance never serves an entry a write of its own has made stale.
   std::vector<std::string> pending_bumps_;
-  bool corrupt_logged_ = false;
+  std::shared_ptr<CacheEventLog> events_;  // shared by every worker's cache
 };
 
 awaitable<std::optional<bool>> StoreQueryCache::handle(Session& session,
@@ -338,11 +339,7 @@ awaitable<bool> StoreQueryCache::serve_read(Session& session, const PacketView& 
     cache::DecodeError error = cache::decode_cached_result(lookup.value, entry);
     if (error != cache::DecodeError::None) {
       metrics.cache_corrupt_values++;
-      if (!corrupt_logged_) {
-        corrupt_logged_ = true;
-        log_event(LogLevel::warn, "cache", "corrupt_value",
-                  {{"key", plan.key}, {"problem", cache::to_string(error)}});
-      }
+      events_->corrupt_value(plan.key, cache::to_string(error));
     } else if (entry.generations == lookup.generations &&
                entry.binary_protocol == plan.binary_protocol) {
       co_return co_await replay(session, lookup.value, entry, plan, statement, start);
@@ -637,6 +634,7 @@ std::vector<std::unique_ptr<QueryCache>> make_query_caches(
   std::vector<std::unique_ptr<QueryCache>> caches(workers.size());
   const config::StoreUrl& url = config.cache.store;
   if (url.scheme == config::StoreScheme::none) return caches;
+  auto events = std::make_shared<CacheEventLog>(workers.size(), url.to_string());
   std::shared_ptr<cache::CacheStore> shared_memory;
   if (url.scheme == config::StoreScheme::memory) {
     cache::MemoryStoreOptions options;
@@ -659,15 +657,15 @@ std::vector<std::unique_ptr<QueryCache>> make_query_caches(
       options.pool_size = config.cache.pool_size;
       options.tls = url.uses_tls();
       options.ca_file = config.cache.ca;
-      // Store up/down transitions go through the proxy's logger (levels, JSON).
-      auto events = [thread = std::to_string(i)](std::string_view event, std::string_view reason) {
-        log_event(event == "up" ? LogLevel::info : LogLevel::warn, "redis", event,
-                  {{"thread", thread}, {"reason", reason}});
+      // Store up/down transitions go through the proxy's logger (levels, JSON), once for the
+      // process rather than once per worker.
+      auto sink = [events, i](std::string_view event, std::string_view reason) {
+        events->store_event(i, event, reason);
       };
-      store = std::make_shared<cache::RedisStore>(workers[i]->context().get_executor(), options,
-                                                  events);
+      store =
+          std::make_shared<cache::RedisStore>(workers[i]->context().get_executor(), options, sink);
     }
-    caches[i] = std::make_unique<StoreQueryCache>(store, policy);
+    caches[i] = std::make_unique<StoreQueryCache>(store, policy, events);
   }
   return caches;
 }

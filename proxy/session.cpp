@@ -18,6 +18,9 @@ namespace {
 
 constexpr std::size_t kClientBufferSize = 4 * 1024;
 constexpr std::size_t kBackendBufferSize = 16 * 1024;
+// How long a refused client may go on sending the packet it was refused for (see
+// refuse_too_large).
+constexpr std::chrono::seconds kDrainTime{5};
 
 std::string endpoint_text(const tcp::socket& socket) {
   boost::system::error_code ec;
@@ -70,25 +73,43 @@ void Session::close_all() {
   watchdog_timer_.cancel();
 }
 
-// Closes the connection when the handshake or an idle wait outlives its deadline. The
-// session moves deadline_ freely; the timer only wakes up to compare.
+// Closes the connection when the handshake or an idle wait outlives its deadline. The timer
+// sleeps until the deadline it last saw; a later deadline is picked up when it wakes, an earlier
+// one wakes it (set_deadline).
 awaitable<void> Session::watchdog() {
   while (!closed_) {
-    auto deadline = deadline_;
-    watchdog_timer_.expires_at(deadline);
+    armed_at_ = deadline_;
+    watchdog_timer_.expires_at(armed_at_);
     boost::system::error_code ec;
     co_await watchdog_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     if (closed_) break;
     if (deadline_ <= std::chrono::steady_clock::now()) {
-      log_event(LogLevel::info, "proxy", "client_timeout", {{"client", peer_}});
+      if (phase_ == Phase::Handshake) {
+        worker_.metrics().client_handshake_timeouts++;
+        log_event(LogLevel::info, "proxy", "client_timeout",
+                  {{"client", peer_}, {"phase", "handshake"}});
+      } else if (phase_ == Phase::Idle) {
+        worker_.metrics().client_idle_timeouts++;
+        log_event(LogLevel::info, "proxy", "client_timeout",
+                  {{"client", peer_}, {"phase", "idle"}, {"user", state_.user}});
+      }
       close_all();
     }
   }
 }
 
+void Session::set_deadline(Phase phase, std::chrono::steady_clock::time_point deadline) {
+  phase_ = phase;
+  deadline_ = deadline;
+  // Only an earlier deadline needs the sleeping watchdog woken: usually the new deadline is
+  // later (the next idle wait), and the watchdog finds it when its current sleep ends. So a
+  // busy session does not touch the timer on every command.
+  if (deadline < armed_at_) watchdog_timer_.cancel();
+}
+
 awaitable<void> Session::run() {
-  deadline_ = std::chrono::steady_clock::now() + options_.handshake_timeout;
-  watchdog_timer_.cancel();  // re-arm with the handshake deadline
+  // One deadline for the whole login, from accept: bytes trickling in do not extend it.
+  set_deadline(Phase::Handshake, std::chrono::steady_clock::now() + options_.handshake_timeout);
   // (Separate statements: GCC 12 miscompiles co_await inside && chains.)
   bool ok = co_await connect_backend();
   if (ok) ok = co_await relay_handshake();
@@ -123,17 +144,16 @@ awaitable<bool> Session::connect_backend() {
 awaitable<void> Session::command_loop() {
   while (!draining_) {
     waiting_for_client_ = true;
-    deadline_ = options_.idle_timeout.count() > 0
-                    ? std::chrono::steady_clock::now() + options_.idle_timeout
-                    : std::chrono::steady_clock::time_point::max();
+    set_deadline(Phase::Idle, options_.idle_timeout.count() > 0
+                                  ? std::chrono::steady_clock::now() + options_.idle_timeout
+                                  : std::chrono::steady_clock::time_point::max());
     PacketView command;
     ReadError error = co_await client_.read_packet(command, options_.max_packet_size);
     waiting_for_client_ = false;
-    deadline_ = std::chrono::steady_clock::time_point::max();
+    set_deadline(Phase::Busy, std::chrono::steady_clock::time_point::max());
     if (error == ReadError::Closed) co_return;
     if (error == ReadError::TooLarge) {
-      co_await send_error(1, kErNetPacketTooLarge, "08S01",
-                          "Got a packet bigger than 'max_allowed_packet' bytes");
+      co_await refuse_too_large(1);
       co_return;
     }
     if (error == ReadError::BadSequence || command.first_sequence_id != 0 ||
@@ -145,6 +165,31 @@ awaitable<void> Session::command_loop() {
   }
   if (draining_) {
     co_await send_error(0, kErServerShutdown, "08S01", "sqlcache: proxy shutdown in progress");
+  }
+}
+
+// The client's packet is over max_packet_size: error 1153, as the server says it. The client
+// is most likely still sending the packet; closing with its bytes unread would make the kernel
+// answer with a reset, which can destroy the error packet before the client reads it (it would
+// then report "server has gone away" instead). So: the error, then end of our side, then read
+// and drop whatever still comes, for a bounded time, until the client closes.
+awaitable<void> Session::refuse_too_large(std::uint8_t sequence_id) {
+  worker_.metrics().client_packets_too_large++;
+  log_event(LogLevel::info, "proxy", "client_packet_too_large",
+            {{"client", peer_},
+             {"user", state_.user},
+             {"max_packet_size", std::to_string(options_.max_packet_size)}});
+  const std::string message = "Got a packet bigger than 'max_allowed_packet' bytes (sqlcache " +
+                              std::string("max_packet_size: ") +
+                              std::to_string(options_.max_packet_size) + ")";
+  if (!co_await send_error(sequence_id, kErNetPacketTooLarge, "08S01", message)) co_return;
+  boost::system::error_code ignored;
+  client_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  set_deadline(Phase::Draining, std::chrono::steady_clock::now() + kDrainTime);
+  while (!closed_) {
+    client_.buffer().consume(client_.buffer().size());
+    const auto error = co_await client_.read_some();
+    if (error) break;
   }
 }
 

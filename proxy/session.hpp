@@ -82,6 +82,7 @@ class Session : public std::enable_shared_from_this<Session> {
   awaitable<bool> change_user(const PacketView& command);
   awaitable<void> command_loop();
   awaitable<bool> handle_command(const PacketView& command);
+  awaitable<void> refuse_too_large(std::uint8_t sequence_id);
   awaitable<bool> dispatch_command(const PacketView& command);
   void after_response(std::uint8_t command, wire::ByteView payload,
                       const wire::ResponseTracker& tracker);
@@ -93,7 +94,13 @@ class Session : public std::enable_shared_from_this<Session> {
   PacketChannel backend_;
   SessionState state_;
   asio::steady_timer watchdog_timer_;
+  // What the session waits for while deadline_ runs: the watchdog closes the connection when
+  // it passes, and counts and logs it by phase.
+  enum class Phase { Handshake, Idle, Busy, Draining };
+  Phase phase_ = Phase::Handshake;
   std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+  std::chrono::steady_clock::time_point armed_at_ = std::chrono::steady_clock::time_point::max();
+  void set_deadline(Phase phase, std::chrono::steady_clock::time_point deadline);
   bool waiting_for_client_ = false;
   bool draining_ = false;
   bool closed_ = false;

@@ -11,11 +11,11 @@
 #                         lives in $SQLCACHE_STATE_DIR/mariadb-<port>
 #
 # Every start (re)creates the accounts and the sample schema (deploy/local/sample-schema.sql),
-# so the state the tests see is known: users sqlcache/sqlcache (ALL on *.*), sqlcache_tls/
-# sqlcache_tls (ALL on *.*, REQUIRE SSL: only over TLS), app_a/app_a and app_b/app_b (DML on
-# tutorial.*), database tutorial with the eight planets, empty sbtest. The server offers TLS
-# with a certificate from a private CA made by make-certs.sh (<dir>/tls/ca.pem; clients also
-# find the path in @@ssl_ca).
+# so the state the tests see is known: users sqlcache/sqlcache (ALL on *.* with GRANT OPTION:
+# tests create users with exactly the grants they need), sqlcache_tls/sqlcache_tls (ALL on *.*,
+# REQUIRE SSL: only over TLS), app_a/app_a and app_b/app_b (DML on tutorial.*), database
+# tutorial with the eight planets, empty sbtest. The server offers TLS with a certificate from
+# a private CA made by make-certs.sh (<dir>/tls/ca.pem; clients also find the path in @@ssl_ca).
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -65,8 +65,8 @@ create_accounts() {
   as_root <<'SQL'
 CREATE USER IF NOT EXISTS 'sqlcache'@'127.0.0.1' IDENTIFIED BY 'sqlcache';
 CREATE USER IF NOT EXISTS 'sqlcache'@'localhost' IDENTIFIED BY 'sqlcache';
-GRANT ALL ON *.* TO 'sqlcache'@'127.0.0.1';
-GRANT ALL ON *.* TO 'sqlcache'@'localhost';
+GRANT ALL ON *.* TO 'sqlcache'@'127.0.0.1' WITH GRANT OPTION;
+GRANT ALL ON *.* TO 'sqlcache'@'localhost' WITH GRANT OPTION;
 CREATE USER IF NOT EXISTS 'sqlcache_tls'@'127.0.0.1' IDENTIFIED BY 'sqlcache_tls' REQUIRE SSL;
 GRANT ALL ON *.* TO 'sqlcache_tls'@'127.0.0.1';
 CREATE USER IF NOT EXISTS 'app_a'@'127.0.0.1' IDENTIFIED BY 'app_a';
@@ -95,8 +95,10 @@ start() {
   # setsid: a Ctrl-C in the terminal that started us (demo.sh) must not reach the server;
   # the caller stops it with `stop`, which shuts it down cleanly.
   # Settings: loopback only; the users above are matched by address, so no name resolution;
-  # max_connections above the 200 concurrent clients of the e2e tests (each one also holds a
-  # backend connection through the proxy); utf8mb4 like Debian's packaged configuration; the
+  # max_connections above what the e2e tests open at once, with room for two of them
+  # overlapping: each client holds a backend connection through the proxy, from the moment it
+  # connects (hostile_slowloris opens 500, concurrent_clients 200); utf8mb4 like Debian's
+  # packaged configuration; the
   # binary log and durable flushes are pointless for a throwaway server.
   setsid "$mariadbd" --no-defaults \
     --user="$(id -un)" \
@@ -106,7 +108,7 @@ start() {
     --skip-name-resolve \
     --ssl-ca="$dir/tls/ca.pem" --ssl-cert="$dir/tls/server.pem" --ssl-key="$dir/tls/server.key" \
     --max-allowed-packet=256M --local-infile=ON \
-    --max-connections=600 \
+    --max-connections=1000 \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
     --skip-log-bin --innodb-flush-log-at-trx-commit=2 --innodb-buffer-pool-size=128M \
     </dev/null >/dev/null 2>&1 &

@@ -171,12 +171,23 @@ class Proxy:
             return f"exited with status {self.process.returncode}"
         return None
 
+    def log_text(self):
+        """Everything the proxy has logged so far ("" when there is no proxy process)."""
+        if self.logfile is None:
+            return ""
+        self.logfile.flush()
+        with open(self.logfile.name, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def log_lines(self, *needles):
+        """The log lines that contain every one of `needles`."""
+        return [line for line in self.log_text().splitlines()
+                if all(needle in line for needle in needles)]
+
     def print_log(self, lines=40):
         if self.logfile is None:
             return
-        self.logfile.flush()
-        with open(self.logfile.name, "rb") as f:
-            tail = f.read().decode("utf-8", "replace").splitlines()[-lines:]
+        tail = self.log_text().splitlines()[-lines:]
         if tail:
             log("---- last lines of the proxy log ----")
             for line in tail:
