@@ -179,9 +179,10 @@ awaitable<void> Session::refuse_too_large(std::uint8_t sequence_id) {
             {{"client", peer_},
              {"user", state_.user},
              {"max_packet_size", std::to_string(options_.max_packet_size)}});
-  const std::string message = "Got a packet bigger than 'max_allowed_packet' bytes (sqlcache " +
-                              std::string("max_packet_size: ") +
-                              std::to_string(options_.max_packet_size) + ")";
+  const std::string message =
+      std::string(
+          "Got a packet bigger than 'max_allowed_packet' bytes (sqlcache max_packet_size: ") +
+      std::to_string(options_.max_packet_size) + ")";
   if (!co_await send_error(sequence_id, kErNetPacketTooLarge, "08S01", message)) co_return;
   boost::system::error_code ignored;
   client_.socket().shutdown(tcp::socket::shutdown_send, ignored);

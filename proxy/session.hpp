@@ -69,6 +69,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   enum class AuthOutcome { Authenticated, Refused, ConnectionLost };
+  // What the session waits for while deadline_ runs: the watchdog closes the connection when
+  // it passes, and counts and logs it by phase.
+  enum class Phase { Handshake, Idle, Busy, Draining };
+  void set_deadline(Phase phase, std::chrono::steady_clock::time_point deadline);
 
   awaitable<bool> connect_backend();
   // The connection phase (proxy/session_auth.cpp).
@@ -94,13 +98,9 @@ class Session : public std::enable_shared_from_this<Session> {
   PacketChannel backend_;
   SessionState state_;
   asio::steady_timer watchdog_timer_;
-  // What the session waits for while deadline_ runs: the watchdog closes the connection when
-  // it passes, and counts and logs it by phase.
-  enum class Phase { Handshake, Idle, Busy, Draining };
   Phase phase_ = Phase::Handshake;
   std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
   std::chrono::steady_clock::time_point armed_at_ = std::chrono::steady_clock::time_point::max();
-  void set_deadline(Phase phase, std::chrono::steady_clock::time_point deadline);
   bool waiting_for_client_ = false;
   bool draining_ = false;
   bool closed_ = false;
