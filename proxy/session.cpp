@@ -153,7 +153,7 @@ awaitable<void> Session::command_loop() {
     set_deadline(Phase::Busy, std::chrono::steady_clock::time_point::max());
     if (error == ReadError::Closed) co_return;
     if (error == ReadError::TooLarge) {
-      co_await refuse_too_large(1);
+      co_await refuse_too_large(1, options_.max_packet_size, "max_packet_size");
       co_return;
     }
     if (error == ReadError::BadSequence || command.first_sequence_id != 0 ||
@@ -173,16 +173,15 @@ awaitable<void> Session::command_loop() {
 // answer with a reset, which can destroy the error packet before the client reads it (it would
 // then report "server has gone away" instead). So: the error, then end of our side, then read
 // and drop whatever still comes, for a bounded time, until the client closes.
-awaitable<void> Session::refuse_too_large(std::uint8_t sequence_id) {
+awaitable<void> Session::refuse_too_large(std::uint8_t sequence_id, std::size_t limit,
+                                          std::string_view limit_name) {
   worker_.metrics().client_packets_too_large++;
-  log_event(LogLevel::info, "proxy", "client_packet_too_large",
-            {{"client", peer_},
-             {"user", state_.user},
-             {"max_packet_size", std::to_string(options_.max_packet_size)}});
+  log_event(
+      LogLevel::info, "proxy", "client_packet_too_large",
+      {{"client", peer_}, {"user", state_.user}, {std::string(limit_name), std::to_string(limit)}});
   const std::string message =
-      std::string(
-          "Got a packet bigger than 'max_allowed_packet' bytes (sqlcache max_packet_size: ") +
-      std::to_string(options_.max_packet_size) + ")";
+      std::string("Got a packet bigger than 'max_allowed_packet' bytes (sqlcache ") +
+      std::string(limit_name) + ": " + std::to_string(limit) + ")";
   if (!co_await send_error(sequence_id, kErNetPacketTooLarge, "08S01", message)) co_return;
   boost::system::error_code ignored;
   client_.socket().shutdown(tcp::socket::shutdown_send, ignored);

@@ -83,10 +83,13 @@ class Session : public std::enable_shared_from_this<Session> {
   awaitable<bool> send_password_over_tls(const wire::Bytes& first_answer, std::uint8_t& client_seq,
                                          std::uint8_t& backend_seq);
   awaitable<bool> refuse_cleartext_password(std::uint8_t client_seq);
+  awaitable<bool> expect_client_sequence(const PacketView& packet, std::uint8_t expected);
   awaitable<bool> change_user(const PacketView& command);
   awaitable<void> command_loop();
   awaitable<bool> handle_command(const PacketView& command);
-  awaitable<void> refuse_too_large(std::uint8_t sequence_id);
+  // Error 1153 for a client packet over `limit`, then drains what the client still sends.
+  awaitable<void> refuse_too_large(std::uint8_t sequence_id, std::size_t limit,
+                                   std::string_view limit_name);
   awaitable<bool> dispatch_command(const PacketView& command);
   void after_response(std::uint8_t command, wire::ByteView payload,
                       const wire::ResponseTracker& tracker);

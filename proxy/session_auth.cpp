@@ -73,9 +73,13 @@ awaitable<bool> Session::relay_handshake() {
   // 2. The client's handshake response, or its SSL request and then TLS. Read exactly: after
   // an SSL request the client's next bytes are its TLS hello.
   PacketView response;
-  if (co_await client_.read_packet_exact(response, kHandshakePacketLimit) != ReadError::None) {
+  const ReadError first_read = co_await client_.read_packet_exact(response, kHandshakePacketLimit);
+  if (first_read == ReadError::TooLarge) {
+    co_await refuse_too_large(1, kHandshakePacketLimit, "handshake packet limit");
     co_return false;
   }
+  if (first_read != ReadError::None) co_return false;
+  if (!co_await expect_client_sequence(response, 1)) co_return false;
   if (wire::is_ssl_request(response.payload)) {
     const std::uint8_t next = response.last_sequence_id + 1;
     client_.consume_packet();
@@ -94,6 +98,7 @@ awaitable<bool> Session::relay_handshake() {
     if (co_await client_.read_packet(response, kHandshakePacketLimit) != ReadError::None) {
       co_return false;
     }
+    if (!co_await expect_client_sequence(response, 2)) co_return false;
   } else if (tls.client_required) {
     const std::uint8_t next = response.last_sequence_id + 1;
     client_.consume_packet();
@@ -168,6 +173,20 @@ awaitable<bool> Session::relay_handshake() {
   co_return true;
 }
 
+// A client packet of the connection phase must carry the next sequence id; anything else is
+// refused as the server refuses it (1156), never passed on renumbered.
+awaitable<bool> Session::expect_client_sequence(const PacketView& packet, std::uint8_t expected) {
+  if (packet.first_sequence_id == expected) co_return true;
+  client_.consume_packet();
+  log_event(LogLevel::info, "proxy", "client_bad_sequence",
+            {{"client", peer_},
+             {"expected", std::to_string(expected)},
+             {"got", std::to_string(packet.first_sequence_id)}});
+  co_await send_error(static_cast<std::uint8_t>(packet.last_sequence_id + 1),
+                      kErNetPacketsOutOfOrder, "08S01", "Got packets out of order");
+  co_return false;
+}
+
 awaitable<bool> Session::refuse_cleartext_password(std::uint8_t client_seq) {
   log_event(LogLevel::warn, "proxy", "cleartext_password_refused",
             {{"client", peer_}, {"user", state_.user}});
@@ -220,6 +239,7 @@ awaitable<Session::AuthOutcome> Session::relay_auth(std::uint8_t client_seq,
     if (co_await client_.read_packet(answer, kHandshakePacketLimit) != ReadError::None) {
       co_return AuthOutcome::ConnectionLost;
     }
+    if (!co_await expect_client_sequence(answer, client_seq)) co_return AuthOutcome::ConnectionLost;
     client_seq = answer.last_sequence_id + 1;
     wire::Bytes answer_payload(answer.payload.begin(), answer.payload.end());
     client_.consume_packet();
@@ -300,6 +320,7 @@ awaitable<bool> Session::send_password_over_tls(const wire::Bytes& first_answer,
     if (co_await client_.read_packet(answer, kHandshakePacketLimit) != ReadError::None) {
       co_return false;
     }
+    if (!co_await expect_client_sequence(answer, client_seq)) co_return false;
     client_seq = answer.last_sequence_id + 1;
     ciphertext.assign(answer.payload.begin(), answer.payload.end());
     client_.consume_packet();

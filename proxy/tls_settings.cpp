@@ -4,6 +4,9 @@
 #include <openssl/ssl.h>
 
 #include <boost/asio/ssl.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <stdexcept>
 
 namespace sqlcache::proxy {
@@ -23,6 +26,17 @@ std::string openssl_reason(const boost::system::error_code& ec) {
   return reason;
 }
 
+// Throws "<key>: cannot read <path>: <reason>" when the file cannot be opened: OpenSSL's own
+// words for that case ("system lib") do not say what is wrong.
+void require_readable(const char* key, const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) {
+    throw std::runtime_error(std::string(key) + ": cannot read " + path + ": " +
+                             std::strerror(errno));
+  }
+  std::fclose(file);
+}
+
 std::shared_ptr<asio::ssl::context> make_context(asio::ssl::context::method method) {
   auto context = std::make_shared<asio::ssl::context>(method);
   // TLS 1.2 and 1.3 only; no compression, no renegotiation by clients.
@@ -35,6 +49,8 @@ std::shared_ptr<asio::ssl::context> make_context(asio::ssl::context::method meth
 }
 
 std::shared_ptr<asio::ssl::context> make_client_context(const config::ClientTls& tls) {
+  require_readable("client_tls.cert", tls.cert);
+  require_readable("client_tls.key", tls.key);
   auto context = make_context(asio::ssl::context::tls_server);
   boost::system::error_code ec;
   context->use_certificate_chain_file(tls.cert, ec);
@@ -42,7 +58,7 @@ std::shared_ptr<asio::ssl::context> make_client_context(const config::ClientTls&
     throw std::runtime_error("client_tls.cert: cannot load " + tls.cert + ": " +
                              openssl_reason(ec));
   }
-  context->use_private_key_file(tls.key.empty() ? tls.cert : tls.key, asio::ssl::context::pem, ec);
+  context->use_private_key_file(tls.key, asio::ssl::context::pem, ec);
   if (ec) {
     throw std::runtime_error("client_tls.key: cannot load " + tls.key + ": " + openssl_reason(ec));
   }
@@ -58,6 +74,7 @@ std::shared_ptr<asio::ssl::context> make_backend_context(const config::BackendTl
   auto context = make_context(asio::ssl::context::tls_client);
   boost::system::error_code ec;
   if (!tls.ca.empty()) {
+    require_readable("backend.tls.ca", tls.ca);
     context->load_verify_file(tls.ca, ec);
     if (ec) {
       throw std::runtime_error("backend.tls.ca: cannot load " + tls.ca + ": " + openssl_reason(ec));

@@ -185,13 +185,19 @@ def outcome(values, outcome, protocol):
 def main():
     require_server()
     binary = os.environ.get("SQLCACHE_BINARY", "")
-    # TLS is not implemented yet: asking for it must stop the proxy, not run it in plaintext.
-    for flags in (["--backend-tls", "required"], ["--tls-cert", "c.pem", "--tls-key", "k.pem"]):
+    # TLS files that cannot be read stop the proxy at startup with the key and the file named,
+    # never a proxy that runs without the TLS it was asked for.
+    for flags, expected in (
+            (["--tls-cert", "missing-c.pem", "--tls-key", "missing-k.pem"],
+             "client_tls.cert: cannot read missing-c.pem: No such file or directory"),
+            (["--backend-tls", "verify_ca", "--backend-ca", "missing-ca.pem"],
+             "backend.tls.ca: cannot read missing-ca.pem: No such file or directory")):
         refused = subprocess.run([binary, "--listen", f"{HOST}:0", *flags], capture_output=True,
                                  text=True, timeout=10, stdin=subprocess.DEVNULL)
-        if refused.returncode != 1 or "not implemented" not in refused.stderr:
-            fail(f"{flags}: expected a refusal (exit 1), got {refused.returncode}: {refused.stderr!r}")
-    log("TLS settings this version cannot honour are refused at startup")
+        if refused.returncode != 1 or expected not in refused.stdout + refused.stderr:
+            fail(f"{flags}: expected exit 1 and {expected!r}, got {refused.returncode}: "
+                 f"{refused.stdout + refused.stderr!r}")
+    log("unreadable TLS files are refused at startup, named")
     forwarder_port, port, admin_port = free_port(), free_port(), free_port()
     forwarder = Forwarder(forwarder_port)
     forwarder.start()
