@@ -8,7 +8,7 @@ packages=(
   libboost-dev libmariadb-dev default-libmysqlclient-dev libhiredis-dev libssl-dev
   libyaml-cpp-dev libgtest-dev
   mariadb-server mariadb-client redis-server redis-tools
-  sysbench python3 python3-pymysql python3-mysqldb openssl
+  sysbench python3 python3-pymysql python3-cryptography python3-mysqldb openssl
   clang libclang-rt-14-dev
 )
 

@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "mysql_wire/handshake.hpp"
 #include "support/mysql_client.hpp"
 #include "support/scripted_mysql8_server.hpp"
 #include "support/test_bytes.hpp"
@@ -326,6 +327,7 @@ struct Greeting {
   std::uint8_t charset = 0;
   std::uint16_t status = 0;
   std::string plugin;
+  std::string payload;
 };
 
 Greeting read_greeting(RawClient& client) {
@@ -335,6 +337,7 @@ Greeting read_greeting(RawClient& client) {
   if (!p) return g;
   EXPECT_EQ(client.sequence, 0);
   const std::string& s = *p;
+  g.payload = s;
   EXPECT_EQ(s[0], 10) << "protocol version";
   const std::size_t version_end = s.find('\0', 1);
   g.version = s.substr(1, version_end - 1);
@@ -399,10 +402,28 @@ TEST(ScriptedMysql8Wire, GreetingHasTheLayoutOfMysql84) {
   for (const char c : g.nonce) {
     EXPECT_TRUE(c > 0 && c != '$') << "generate_user_salt() makes 7-bit bytes, no NUL, no '$'";
   }
+  // The proxy's decoder (mysql_wire/handshake.cpp) reads the same.
+  const std::optional<wire::InitialHandshake> parsed = wire::parse_initial_handshake(
+      wire::ByteView(reinterpret_cast<const std::uint8_t*>(g.payload.data()), g.payload.size()));
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_EQ(parsed->server_version, "8.4.3");
+  EXPECT_EQ(parsed->connection_id, g.connection_id);
+  EXPECT_EQ(parsed->auth_plugin_data, g.nonce);
+  EXPECT_EQ(parsed->capabilities, g.capabilities);
+  EXPECT_EQ(parsed->character_set, 255);
+  EXPECT_EQ(parsed->status_flags, 0x0002);
+  EXPECT_EQ(parsed->auth_plugin_name, "caching_sha2_password");
+
   RawClient second(server.port());
   const Greeting h = read_greeting(second);
   EXPECT_NE(h.nonce, g.nonce);
   EXPECT_NE(h.connection_id, g.connection_id);
+  // A NUL or '$' turns up in about one nonce in four before the fix-up; look at a few more.
+  for (int i = 0; i < 16; ++i) {
+    RawClient another(server.port());
+    const std::string nonce = read_greeting(another).nonce;
+    EXPECT_EQ(nonce.find_first_of(std::string("$\0", 2)), std::string::npos) << to_hex(nonce);
+  }
 
   TestCertificate certificate;
   ASSERT_TRUE(certificate.ok());
@@ -477,6 +498,59 @@ TEST(ScriptedMysql8Wire, CleartextPasswordOnPlaintextConnectionIsRefused) {
   EXPECT_EQ(logins[0].path, AuthPath::kFailed);
   EXPECT_NE(logins[0].detail.find("cleartext password is refused"), std::string::npos)
       << logins[0].detail;
+}
+
+TEST(ScriptedMysql8Wire, ChangeUserGetsAnAuthSwitchWithAFreshNonce) {
+  ScriptedMysql8Server server(server_options({{"nopass", ""}, {"app", "app-secret"}}));
+  RawClient client(server.port());
+  const Greeting g = read_greeting(client);
+  client.write(handshake_response(kRawCaps, "nopass", "", "caching_sha2_password"), 1);
+  ASSERT_EQ(client.read(), std::string("\x00\x00\x00\x02\x00\x00\x00", 7));
+
+  // COM_CHANGE_USER: user, 1-byte length + auth data (for the old nonce), schema, charset,
+  // plugin name.
+  std::string change("\x11");
+  change += "app";
+  change += '\0';
+  change += static_cast<char>(32);
+  change += own_scramble(kPassword, g.nonce);
+  change += '\0';
+  change += std::string("\xff\x00", 2);
+  change += "caching_sha2_password";
+  change += '\0';
+  client.write(change, 0);
+  const std::optional<std::string> change_switch = client.read();
+  ASSERT_TRUE(change_switch.has_value());
+  EXPECT_EQ(client.sequence, 1);
+  const std::string prefix = std::string("\xfe") + "caching_sha2_password" + '\0';
+  ASSERT_EQ(change_switch->size(), prefix.size() + 21);
+  EXPECT_EQ(change_switch->substr(0, prefix.size()), prefix);
+  EXPECT_EQ(change_switch->back(), '\0');
+  const std::string nonce = change_switch->substr(prefix.size(), 20);
+  EXPECT_NE(nonce, g.nonce) << "COM_CHANGE_USER runs the plugin again, with a new nonce";
+
+  client.write(own_scramble(kPassword, nonce), 2);
+  EXPECT_EQ(client.read(), std::string("\x01\x04"));
+  EXPECT_EQ(client.sequence, 3);
+  client.write("\x02", 4);
+  const std::optional<std::string> key = client.read();
+  ASSERT_TRUE(key.has_value());
+  EXPECT_EQ(client.sequence, 5);
+  client.write(own_rsa_encrypt(key->substr(1), own_xor(std::string(kPassword) + '\0', nonce)), 6);
+  EXPECT_EQ(client.read(), std::string("\x00\x00\x00\x02\x00\x00\x00", 7));
+  EXPECT_EQ(client.sequence, 7);
+
+  client.write("\x03SELECT 1", 0);
+  client.read();  // column count
+  client.read();  // column definition
+  client.read();  // EOF (no CLIENT_DEPRECATE_EOF)
+  EXPECT_EQ(client.read(), std::string("\x0e") + "user=app;tls=0");
+
+  const std::vector<Login> logins = server.logins();
+  ASSERT_EQ(logins.size(), 2u) << describe(logins);
+  EXPECT_TRUE(logins[1].change_user);
+  EXPECT_TRUE(logins[1].auth_switch);
+  EXPECT_EQ(logins[1].path, AuthPath::kFullAuthRsa);
 }
 
 // A text result set of one row, with and without CLIENT_DEPRECATE_EOF; then the other commands.
