@@ -55,8 +55,8 @@ void check_loaded(const Config& config) {
 
   // Each rule decides the tables it names (no rule name holds a space, so " " matches only
   // wildcards).
-  const TtlRules rules = config.ttl_rules();
-  for (const TtlRule& rule : config.tables) {
+  const TtlRules rules = config.cache.ttl_rules();
+  for (const TtlRule& rule : config.cache.tables) {
     const std::string schema = rule.schema == kAnyName ? " " : rule.schema;
     const std::string table = rule.table == kAnyName ? " " : rule.table;
     const TtlDecision decision = rules.decide(schema, table);

@@ -86,7 +86,7 @@ void check_analysis(const Analysis& a) {
              a.tables_written.end());
   for (const TableName& t : a.tables_read) FUZZ_CHECK(!t.table.empty());
   for (const TableName& t : a.tables_written) FUZZ_CHECK(!t.table.empty());
-  FUZZ_CHECK(!a.ttl_hint || a.ttl_hint->count() > 0);
+  FUZZ_CHECK(!a.ttl_hint || a.ttl_hint->count() > 0 || a.hint_off);  // ttl=0 is off
   FUZZ_CHECK(to_string(a.reason) != "unknown" && to_string(a.kind) != "unknown");
 }
 

@@ -11,6 +11,7 @@
 #
 # New inputs the fuzzer finds go to <build>/corpus/<target>/ (the committed seeds in
 # tests/fuzz/corpus/ are only read); a crashing input is written to <build>/artifacts/.
+# Mutations also splice in the words of tests/fuzz/dict/<target>.dict (default: mysql_wire.dict).
 # Prints "<target>: N execs" per target; exits non-zero if a build fails or any target crashes.
 set -euo pipefail
 
@@ -36,8 +37,12 @@ for target in "${targets[@]}"; do
   seeds="$here/corpus/$target"
   mkdir -p "$work" "$seeds"
   log="$build/$target.log"
+  # A target's own dictionary, else the MySQL protocol's (every other target reads its bytes).
+  dict="$here/dict/$target.dict"
+  [ -f "$dict" ] || dict="$here/dict/mysql_wire.dict"
   status=0
-  "$build/$target" -max_total_time="$seconds" -timeout="${SQLCACHE_FUZZ_TIMEOUT:-30}" -print_final_stats=1 \
+  "$build/$target" -max_total_time="$seconds" -timeout="${SQLCACHE_FUZZ_TIMEOUT:-30}" \
+    -dict="$dict" -print_final_stats=1 \
     -artifact_prefix="$build/artifacts/$target-" "$work" "$seeds" >"$log" 2>&1 || status=$?
   execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)"
   if [ "$status" -ne 0 ]; then
