@@ -8,18 +8,10 @@
 #include <string_view>
 #include <vector>
 
+#include "cache/store_lookup.hpp"
 #include "proxy/asio.hpp"
 
 namespace sqlcache::cache {
-
-enum class LookupStatus { Hit, Miss, Error };
-
-struct StoreLookup {
-  LookupStatus status = LookupStatus::Error;
-  std::string value;                       // stored bytes when Hit
-  std::vector<std::uint64_t> generations;  // current value of each generation key, 0 when the
-                                           // key does not exist; filled for Hit and Miss
-};
 
 // A cache store. Instances are used from one io_context thread (Redis: one store per thread,
 // connections pinned to it); MemoryStore is one instance shared by every thread (thread-safe).

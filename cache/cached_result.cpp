@@ -12,6 +12,7 @@ namespace {
 
 constexpr char kMagic[4] = {'S', 'Q', 'C', 'R'};
 constexpr std::size_t kHeaderSize = 12;
+constexpr std::uint8_t kFlagBinaryProtocol = 1;
 
 std::array<std::uint32_t, 256> make_crc_table() {
   std::array<std::uint32_t, 256> table{};
@@ -85,7 +86,7 @@ std::string encode_cached_result(std::span<const std::uint64_t> generations,
   out.reserve(out.size() + response.size());
   std::memcpy(out.data(), kMagic, 4);
   out[4] = static_cast<char>(kFormatVersion);
-  out[5] = static_cast<char>(binary_protocol ? 1 : 0);
+  out[5] = static_cast<char>(binary_protocol ? kFlagBinaryProtocol : 0);
   put_u16(out, 6, static_cast<std::uint16_t>(generations.size()));
   for (std::size_t i = 0; i < generations.size(); ++i) {
     for (int b = 0; b < 8; ++b) {
@@ -101,10 +102,13 @@ DecodeError decode_cached_result(std::string_view value, CachedResult& out) {
   if (value.size() < kHeaderSize) return DecodeError::TooShort;
   if (std::memcmp(value.data(), kMagic, 4) != 0) return DecodeError::BadMagic;
   if (static_cast<std::uint8_t>(value[4]) != kFormatVersion) return DecodeError::BadVersion;
+  if ((static_cast<std::uint8_t>(value[5]) & ~kFlagBinaryProtocol) != 0) {
+    return DecodeError::BadFlags;
+  }
   std::size_t count = get_u(value, 6, 2);
   if (value.size() < kHeaderSize + 8 * count) return DecodeError::BadLength;
   if (checksum(value) != get_u(value, 8, 4)) return DecodeError::BadChecksum;
-  out.binary_protocol = (value[5] & 1) != 0;
+  out.binary_protocol = (value[5] & kFlagBinaryProtocol) != 0;
   out.generations.resize(count);
   for (std::size_t i = 0; i < count; ++i) out.generations[i] = get_u(value, kHeaderSize + 8 * i, 8);
   out.response = value.substr(kHeaderSize + 8 * count);
@@ -122,6 +126,8 @@ std::string_view to_string(DecodeError error) {
       return "bad_magic";
     case DecodeError::BadVersion:
       return "bad_version";
+    case DecodeError::BadFlags:
+      return "bad_flags";
     case DecodeError::BadChecksum:
       return "bad_checksum";
     case DecodeError::BadLength:

@@ -5,7 +5,7 @@
 //
 //   offset 0   "SQCR"                magic
 //          4   u8  format version    (kFormatVersion)
-//          5   u8  flags             (bit 0: binary protocol result)
+//          5   u8  flags             (bit 0: binary protocol result; other bits 0)
 //          6   u16 generation count  n
 //          8   u32 CRC-32C of bytes 0..7 and 12..end (everything but itself)
 //         12   u64 × n generations
@@ -30,7 +30,8 @@ struct CachedResult {
 std::string encode_cached_result(std::span<const std::uint64_t> generations,
                                  std::string_view response, bool binary_protocol);
 
-enum class DecodeError { None, TooShort, BadMagic, BadVersion, BadChecksum, BadLength };
+// BadFlags: a flag this version does not know, i.e. a value it cannot know how to replay.
+enum class DecodeError { None, TooShort, BadMagic, BadVersion, BadFlags, BadChecksum, BadLength };
 std::string_view to_string(DecodeError error);
 
 // Views into `value`, which must outlive the result.

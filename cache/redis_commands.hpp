@@ -15,9 +15,9 @@
 #include <string_view>
 #include <vector>
 
-#include "cache/cache_store.hpp"
 #include "cache/redis_codec.hpp"
 #include "cache/redis_options.hpp"
+#include "cache/store_lookup.hpp"
 
 namespace sqlcache::cache {
 

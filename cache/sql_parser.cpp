@@ -293,13 +293,20 @@ bool StatementParser::table_name(TableName& out) {
   std::string first = identifier_name(peek());
   advance();
   // After a `.` any word is a name, reserved or not.
-  if (is_operator(peek(), ".") && is_identifier(peek(1))) {
+  const bool qualified = is_operator(peek(), ".") && is_identifier(peek(1));
+  if (qualified) {
     out.schema = std::move(first);
     out.table = identifier_name(peek(1));
     advance(2);
   } else {
     out.schema.clear();
     out.table = std::move(first);
+  }
+  // `` names nothing (the server rejects it), and an empty schema would read as the default
+  // one: not a table we can name.
+  if (out.table.empty() || (qualified && out.schema.empty())) {
+    fail();
+    return false;
   }
   return true;
 }

@@ -242,7 +242,8 @@ class Lexer {
   }
 
   void number() {
-    if (after_qualifier_dot_) return emit(TokenKind::Word, ident_end(pos_));
+    // t.1col is a name; t..1 is t . .1 (a second `.` is not an identifier character).
+    if (after_qualifier_dot_ && at(pos_) != '.') return emit(TokenKind::Word, ident_end(pos_));
     std::size_t p = pos_;
     if (at(p) == '0' && (at(p + 1) == 'x' || at(p + 1) == 'b')) {
       const bool hex = at(p + 1) == 'x';

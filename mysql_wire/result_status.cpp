@@ -45,7 +45,8 @@ bool patch_result_status(std::span<std::uint8_t> response, std::uint64_t capabil
   if (packets.size() < 3 || continuation) return false;
   ByteReader count_reader(response.subspan(packets[0].payload_offset, packets[0].first_length));
   std::uint64_t columns = count_reader.lenenc();
-  if (!count_reader.ok() || columns == 0 || columns + 2 > packets.size()) return false;
+  // Written so that a column count near 2^64 cannot wrap around (packets.size() >= 3 here).
+  if (!count_reader.ok() || columns == 0 || columns > packets.size() - 2) return false;
 
   const bool deprecate_eof = capabilities & cap::kDeprecateEof;
   std::vector<std::size_t> offsets;

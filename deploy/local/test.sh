@@ -11,7 +11,10 @@
 #    stopped again however this script ends;
 # 4. runs ctest there (unit, integration, e2e) with SQLCACHE_TEST_* pointing at them;
 # 5. unless SQLCACHE_SKIP_ASAN=1: builds RelWithDebInfo with AddressSanitizer and
-#    UndefinedBehaviorSanitizer into build-asan/ and runs ctest again (leaks fail too).
+#    UndefinedBehaviorSanitizer into build-asan/ and runs ctest again (leaks fail too);
+# 6. unless SQLCACHE_SKIP_FUZZ=1: builds the libFuzzer targets with clang (ASan + UBSan) into
+#    build-fuzz/ and runs each for SQLCACHE_FUZZ_SECONDS (default 10) from its seed corpus
+#    (tests/fuzz/run.sh); each target counts as one test.
 #
 # Ends with the line "N passed, M failed" (a build that fails counts as one failure) and exits
 # non-zero if anything failed.
@@ -56,6 +59,31 @@ run_ctest() {
     while IFS= read -r line; do
       failures+=("$build_dir: $line")
     done < <(sed -n '/The following tests FAILED:/,$p' "$log" | grep -E '^\s+[0-9]+ - ' | sed -E 's/^\s+//')
+  fi
+}
+
+# Runs every fuzz target for a bounded time; each one is a passed or failed test. run.sh prints
+# "<target>: N execs" or "<target>: FAILED ..." per target; a build that fails (no target line
+# at all) counts as one failure.
+run_fuzz() {
+  local seconds="${SQLCACHE_FUZZ_SECONDS:-10}"
+  local log=build-fuzz/run.log
+  mkdir -p build-fuzz
+  local status=0
+  SQLCACHE_FUZZ_JOBS=$jobs tests/fuzz/run.sh "$seconds" 2>&1 | tee "$log" || status=$?
+  local targets=0 line
+  while IFS= read -r line; do
+    targets=$((targets + 1))
+    if [[ "$line" =~ ^fuzz_[a-z_]+:\ [0-9]+\ execs$ ]]; then
+      passed=$((passed + 1))
+    else
+      record_failure "fuzz: $line"
+    fi
+  done < <(grep -E '^fuzz_[a-z_]+: ([0-9]+ execs$|FAILED)' "$log")
+  if [ "$targets" -eq 0 ]; then
+    record_failure "fuzz targets (tests/fuzz/run.sh exited $status before running any; see $log)"
+  elif [ "$status" -ne 0 ] && ! grep -qE '^fuzz_[a-z_]+: FAILED' "$log"; then
+    record_failure "tests/fuzz/run.sh exited $status (see $log)"
   fi
 }
 
@@ -135,5 +163,12 @@ else
   say "ctest in build-asan (AddressSanitizer, UndefinedBehaviorSanitizer)"
   export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1,halt_on_error=1
   run_ctest build-asan "$@"
+fi
+
+if [ "${SQLCACHE_SKIP_FUZZ:-}" = "1" ]; then
+  say "SQLCACHE_SKIP_FUZZ=1: skipping the fuzz targets"
+else
+  say "fuzz targets (libFuzzer, ASan + UBSan), ${SQLCACHE_FUZZ_SECONDS:-10} s each"
+  run_fuzz
 fi
 finished=1

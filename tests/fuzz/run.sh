@@ -7,9 +7,11 @@
 #   SQLCACHE_FUZZ_BUILD_DIR   build directory (default <repo>/build-fuzz)
 #   SQLCACHE_FUZZ_TARGETS     space-separated subset of targets (default: all the CMake lists)
 #   SQLCACHE_FUZZ_JOBS        parallel build jobs (default 1: the machine is shared)
+#   SQLCACHE_FUZZ_TIMEOUT     seconds one input may take before it counts as a hang (default 30)
 #
 # New inputs the fuzzer finds go to <build>/corpus/<target>/ (the committed seeds in
 # tests/fuzz/corpus/ are only read); a crashing input is written to <build>/artifacts/.
+# Mutations also splice in the words of tests/fuzz/dict/<target>.dict (default: mysql_wire.dict).
 # Prints "<target>: N execs" per target; exits non-zero if a build fails or any target crashes.
 set -euo pipefail
 
@@ -19,11 +21,11 @@ repo="$(cd "$here/../.." && pwd)"
 build="${SQLCACHE_FUZZ_BUILD_DIR:-$repo/build-fuzz}"
 jobs="${SQLCACHE_FUZZ_JOBS:-1}"
 
-cmake -S "$here" -B "$build" -DCMAKE_CXX_COMPILER=clang++ >"$build.configure.log" 2>&1 || {
-  cat "$build.configure.log" >&2
+mkdir -p "$build"
+cmake -S "$here" -B "$build" -DCMAKE_CXX_COMPILER=clang++ >"$build/configure.log" 2>&1 || {
+  cat "$build/configure.log" >&2
   exit 1
 }
-rm -f "$build.configure.log"
 
 read -r -a targets <<<"${SQLCACHE_FUZZ_TARGETS:-$(tr '\n' ' ' <"$build/fuzz_targets.txt")}"
 cmake --build "$build" -j "$jobs" --target "${targets[@]}"
@@ -35,8 +37,12 @@ for target in "${targets[@]}"; do
   seeds="$here/corpus/$target"
   mkdir -p "$work" "$seeds"
   log="$build/$target.log"
+  # A target's own dictionary, else the MySQL protocol's (every other target reads its bytes).
+  dict="$here/dict/$target.dict"
+  [ -f "$dict" ] || dict="$here/dict/mysql_wire.dict"
   status=0
-  "$build/$target" -max_total_time="$seconds" -print_final_stats=1 \
+  "$build/$target" -max_total_time="$seconds" -timeout="${SQLCACHE_FUZZ_TIMEOUT:-30}" \
+    -dict="$dict" -print_final_stats=1 \
     -artifact_prefix="$build/artifacts/$target-" "$work" "$seeds" >"$log" 2>&1 || status=$?
   execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)"
   if [ "$status" -ne 0 ]; then

@@ -443,6 +443,28 @@ TEST(SelectAnalysis, DeepNestingIsBoundedNotACrash) {
   EXPECT_FALSE(analyze("SELECT " + parens).cacheable);
 }
 
+// Bug found by fuzz_sql_analysis: an empty quoted name (``) was taken as a table, and ``.t as
+// table t of the session's default schema. The server rejects both (ER_WRONG_TABLE_NAME,
+// ER_WRONG_DB_NAME); the analyser must not attribute them to any table.
+TEST(SelectAnalysis, EmptyQuotedNameIsNoTable) {
+  for (const char* sql : {"SELECT * FROM ``", "SELECT * FROM ``.t", "SELECT * FROM db.``",
+                          "SELECT * FROM t JOIN `` ON 1"}) {
+    const Analysis a = analyze(sql);
+    EXPECT_EQ(a.reason, BypassReason::Unparsable) << sql;
+    EXPECT_TRUE(a.tables_read.empty()) << sql;
+  }
+  // Each write, and the name it must not report (u of the default schema, or an empty name).
+  const std::pair<const char*, const char*> writes[] = {{"UPDATE ``.u SET a = 1", "u"},
+                                                        {"DELETE FROM ``", ""},
+                                                        {"INSERT INTO db.`` VALUES (1)", ""},
+                                                        {"DROP TABLE t, ``.u", "u"}};
+  for (const auto& [sql, wrong] : writes) {
+    const Analysis a = analyze(sql);
+    EXPECT_TRUE(a.writes_unknown_tables) << sql;
+    for (const TableName& t : a.tables_written) EXPECT_NE(t.table, wrong) << sql;
+  }
+}
+
 TEST(SelectAnalysis, ReasonNamesAreSnakeCase) {
   EXPECT_EQ(to_string(BypassReason::None), "none");
   EXPECT_EQ(to_string(BypassReason::NotSelect), "not_select");

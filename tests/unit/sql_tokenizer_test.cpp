@@ -266,6 +266,15 @@ TEST(Tokenizer, KeywordMatchIgnoresAsciiCase) {
   EXPECT_FALSE(is_keyword(tokens[2], "SELECT"));
 }
 
+// Bug found by fuzz_sql_analysis: after `t.` a second `.` took the "name after a qualifier"
+// path without an identifier character to read, and came out as an empty word. The server reads
+// `t..1` as t . .1 (MY_LEX_IDENT_SEP only continues with an identifier character).
+TEST(Tokenizer, SecondDotAfterQualifierIsNotAnEmptyWord) {
+  EXPECT_EQ(spell("t..1"), "W:t O:. N:.1");
+  EXPECT_EQ(spell("SELECT * FROM db..5x"), "W:SELECT O:* W:FROM W:db O:. N:.5 W:x");
+  for (const Token& t : tokenize("a..1..b. .c")) EXPECT_FALSE(t.text.empty()) << t.offset;
+}
+
 TEST(Tokenizer, EmptyAndBlankInputHaveNoTokens) {
   EXPECT_TRUE(tokenize("").empty());
   EXPECT_TRUE(tokenize("  \n\t -- only a comment").empty());
