@@ -44,7 +44,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
-#include <cstring>
 #include <mutex>
 #include <set>
 #include <stdexcept>
@@ -63,18 +62,17 @@ using scripted_wire::put_u32;
 using scripted_wire::Reader;
 
 // Capability flags (include/mysql_com.h).
+constexpr std::uint32_t kClientConnectWithDb = 1u << 3;
 constexpr std::uint32_t kClientCompress = 1u << 5;
 constexpr std::uint32_t kClientProtocol41 = 1u << 9;
 constexpr std::uint32_t kClientSsl = 1u << 11;
 constexpr std::uint32_t kClientSecureConnection = 1u << 15;
 constexpr std::uint32_t kClientPluginAuth = 1u << 19;
-constexpr std::uint32_t kClientConnectAttrs = 1u << 20;
 constexpr std::uint32_t kClientPluginAuthLenencData = 1u << 21;
 constexpr std::uint32_t kClientDeprecateEof = 1u << 24;
 constexpr std::uint32_t kClientOptionalResultsetMetadata = 1u << 25;
 constexpr std::uint32_t kClientZstdCompression = 1u << 26;
 constexpr std::uint32_t kClientQueryAttributes = 1u << 27;
-constexpr std::uint32_t kClientConnectWithDb = 1u << 3;
 constexpr std::uint32_t kClientSslVerifyServerCert = 1u << 30;
 constexpr std::uint32_t kClientCapabilityExtension = 1u << 29;
 constexpr std::uint32_t kClientAllFlags = ~kClientCapabilityExtension;
