@@ -82,8 +82,12 @@ e2e_start_proxy() {
   port="$(e2e_free_port)"
   admin_port="$(e2e_free_port)"
   logfile="$E2E_TMP/proxy-${#E2E_PROXY_PIDS[@]}.log"
+  # Several workers whatever the machine, so what they share is shared in the tests (and the
+  # ThreadSanitizer stage of deploy/local/test.sh sees it); a test may ask for another count.
+  local threads=(--threads 2)
+  case " $* " in *" --threads "*) threads=() ;; esac
   "$binary" --listen "127.0.0.1:$port" --backend "$E2E_MYSQL_HOST:$E2E_MYSQL_PORT" \
-    --admin "127.0.0.1:$admin_port" "$@" >"$logfile" 2>&1 &
+    --admin "127.0.0.1:$admin_port" "${threads[@]}" "$@" >"$logfile" 2>&1 &
   local pid=$!
   E2E_PROXY_PIDS+=("$pid")
   E2E_PROXY_LOGS+=("$logfile")

@@ -29,6 +29,7 @@ REDIS_PORT = int(os.environ.get("SQLCACHE_TEST_REDIS_PORT") or 0)
 BYPASS_PROXY = os.environ.get("SQLCACHE_E2E_BYPASS_PROXY") == "1"
 PROXY_START_TIMEOUT = 15.0
 PROXY_STOP_TIMEOUT = 15.0
+DEFAULT_THREADS = 2  # worker threads of a proxy whose arguments do not say --threads
 
 TEST_NAME = os.path.basename(sys.argv[0])
 
@@ -109,6 +110,10 @@ class Proxy:
         command = [binary, "--listen", f"{HOST}:{self.port}",
                    "--backend", f"{HOST}:{MYSQL_PORT}",
                    "--admin", f"{HOST}:{self.admin_port}"] + self.args
+        if "--threads" not in self.args:
+            # Several workers whatever the machine, so what they share is shared in the tests
+            # (and the ThreadSanitizer stage of deploy/local/test.sh sees it).
+            command += ["--threads", str(DEFAULT_THREADS)]
         self.logfile = tempfile.NamedTemporaryFile(prefix="sqlcache-e2e-", suffix=".log")
         self.process = subprocess.Popen(command, stdout=self.logfile, stderr=subprocess.STDOUT,
                                         stdin=subprocess.DEVNULL)

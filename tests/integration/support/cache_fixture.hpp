@@ -57,6 +57,9 @@ struct CacheProxyConfig {
   // count misses. "" keeps the proxy's default.
   std::string command_timeout = "2s";
   std::string extra_cache_yaml;  // more `cache:` keys, each line indented by 2 spaces
+  // Worker threads (--threads). Each has its own store connections, coalescing map and
+  // analysis memo; the in-process store, the metrics and the configuration are shared.
+  int threads = kTestProxyThreads;
 };
 
 // "sqlcache-test:<pid>:<n>:<suite>.<test>:": unique per test and per run.
@@ -292,9 +295,9 @@ class CacheTest : public ::testing::Test {
     proxy.config_file = std::make_unique<TemporaryFile>(cache_config_yaml(config));
     ASSERT_TRUE(proxy.config_file->ok()) << "cannot write the proxy's configuration file";
     proxy.process = std::make_unique<ProxyProcess>();
-    // One worker thread, so that warm_up() below reaches every store connection.
     const bool started = proxy.process->start(
-        test_env().proxy_binary, {"--config", proxy.config_file->path(), "--threads", "1"});
+        test_env().proxy_binary,
+        {"--config", proxy.config_file->path(), "--threads", std::to_string(config.threads)});
     std::string log = proxy.process->log();
     std::string why = proxy.process->start_error();
     proxies_.push_back(std::move(proxy));
@@ -302,18 +305,30 @@ class CacheTest : public ::testing::Test {
                          << cache_config_yaml(config) << "proxy log:\n"
                          << log;
     if (index != nullptr) *index = proxies_.size() - 1;
-    ASSERT_NO_FATAL_FAILURE(warm_up(proxies_.size() - 1));
+    ASSERT_NO_FATAL_FAILURE(warm_up(proxies_.size() - 1, config.threads));
   }
 
   // A fresh proxy opens its store connections on first use, and spreads lookups and stores
   // over them: until they are all up, an entry can be stored a moment after the next read of
   // it looked (an extra miss, never a wrong answer). Tests that count misses start after a
-  // query of their own has been a hit.
-  void warm_up(std::size_t index) {
-    MysqlClient client;
-    ASSERT_TRUE(connect_proxy(client, index, ""));
+  // query of their own has been a hit. With several workers, each has store connections of
+  // its own, and the kernel spreads client connections over the workers by a hash of the
+  // client's port (SO_REUSEPORT): a few queries on each of 16 connections reach every worker
+  // (the chance that one of two gets none is 2^-15) and every one of its store connections.
+  void warm_up(std::size_t index, int threads) {
     const std::string sql =
         std::string("SELECT id FROM ") + kCacheDatabase + "." + kWarmUpTable + " WHERE id = 1";
+    if (threads > 1) {
+      for (int i = 0; i < 16; ++i) {
+        MysqlClient client;
+        ASSERT_TRUE(connect_proxy(client, index, ""));
+        for (int round = 0; round < 3; ++round) {
+          ASSERT_TRUE(full_result(client, sql)) << sql << ": " << client.describe_error();
+        }
+      }
+    }
+    MysqlClient client;
+    ASSERT_TRUE(connect_proxy(client, index, ""));
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (std::chrono::steady_clock::now() < deadline) {
       if (counted_query(client, sql).backend_count == 0) return;

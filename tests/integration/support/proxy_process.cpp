@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -9,10 +10,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 namespace sqlcache::testing {
@@ -47,6 +50,17 @@ sockaddr_in loopback_address(int port) {
   (void)!write(STDERR_FILENO, "\n", 1);
   _exit(127);
 }
+
+// How each sanitizer runtime begins a report on stderr. ThreadSanitizer also says "FATAL:" when
+// it cannot run at all (an unsupported memory layout, for instance): that must fail as well.
+constexpr std::string_view kSanitizerMarkers[] = {
+    "WARNING: ThreadSanitizer:", "FATAL: ThreadSanitizer", "ERROR: AddressSanitizer:",
+    "ERROR: LeakSanitizer:",     ": runtime error: ",
+};
+
+// Enough for a data race with both stacks and the thread creation stacks.
+constexpr std::size_t kMaxReportSize = 16 * 1024;
+constexpr std::size_t kMaxLineSize = 300;
 
 }  // namespace
 
@@ -83,6 +97,12 @@ std::string ProcessExit::describe() const {
 
 ProxyProcess::~ProxyProcess() {
   stop();
+  if (std::optional<std::string> report = sanitizer_report()) {
+    keep_log_ = true;
+    ADD_FAILURE() << "the proxy (pid " << pid_ << ") printed a sanitizer report; full log in "
+                  << log_path_ << ":\n"
+                  << *report;
+  }
   if (!keep_log_ && !log_path_.empty()) unlink(log_path_.c_str());
 }
 
@@ -175,6 +195,24 @@ std::optional<ProcessExit> ProxyProcess::stop(std::chrono::milliseconds grace) {
   std::optional<ProcessExit> ended = reap(true);
   if (ended) exit_->forced = true;
   return exit_;
+}
+
+std::optional<std::string> ProxyProcess::sanitizer_report() const {
+  const std::string text = log();
+  std::size_t first = std::string::npos;
+  for (std::string_view marker : kSanitizerMarkers) first = std::min(first, text.find(marker));
+  if (first == std::string::npos) return std::nullopt;
+  const std::size_t line_start = text.rfind('\n', first);
+  std::istringstream lines(text.substr(line_start == std::string::npos ? 0 : line_start + 1));
+  // Stack frames of Asio code spell out executor types over kilobytes per line: the function,
+  // file and line fit in the first few hundred characters (the log file keeps the rest).
+  std::string report;
+  std::string line;
+  while (report.size() < kMaxReportSize && std::getline(lines, line)) {
+    if (line.size() > kMaxLineSize) line = line.substr(0, kMaxLineSize) + " [...]";
+    report += line + '\n';
+  }
+  return report;
 }
 
 std::string ProxyProcess::log() const {

@@ -1,6 +1,12 @@
 #pragma once
 // The proxy binary as a child process of a test: started on a free loopback port, its output
 // captured in a log file for failure messages, stopped with SIGTERM (SIGKILL if it lingers).
+//
+// Sanitizer builds: a report the proxy printed (a ThreadSanitizer data race, an AddressSanitizer
+// error, a leak at exit, undefined behaviour) fails the running test when the ProxyProcess is
+// destroyed, whatever the test itself checked; the report is in the failure message and the
+// log file is kept. (The proxy runs in another process, so the test binary's own sanitizer
+// never sees it.)
 #include <sys/types.h>
 
 #include <chrono>
@@ -9,6 +15,10 @@
 #include <vector>
 
 namespace sqlcache::testing {
+
+// Worker threads of the proxies the tests start, unless a test needs one (coalescing works per
+// thread). More than one, so that what the workers share is shared in the tests too.
+inline constexpr int kTestProxyThreads = 2;
 
 // A loopback TCP port nobody listens on right now (bound to port 0 and released). Another
 // process may still take it before the caller does; good enough for tests run serially.
@@ -59,6 +69,9 @@ class ProxyProcess {
   const std::string& log_path() const { return log_path_; }
   // Leave the log file in /tmp after destruction (call when the test failed).
   void keep_log_file() { keep_log_ = true; }
+
+  // The first sanitizer report in the log, from its first line on (bounded), or std::nullopt.
+  std::optional<std::string> sanitizer_report() const;
 
  private:
   std::optional<ProcessExit> reap(bool block);

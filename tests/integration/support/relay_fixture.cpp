@@ -17,7 +17,10 @@ std::string route_name(const ::testing::TestParamInfo<Route>& info) {
 
 std::vector<std::string> pure_relay_arguments() {
   const TestEnv& env = test_env();
-  return {"--backend", env.mysql_host + ":" + std::to_string(env.mysql_port), "--store", "none"};
+  // Explicit: the default (one worker per core) would be one on a one-core machine.
+  return {"--backend", env.mysql_host + ":" + std::to_string(env.mysql_port),
+          "--store",   "none",
+          "--threads", std::to_string(kTestProxyThreads)};
 }
 
 void RouteTestBase::set_up_route(Route route) {

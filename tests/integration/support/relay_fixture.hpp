@@ -62,7 +62,8 @@ class ProxiedTest : public RouteTestBase {
   void SetUp() override { ASSERT_NO_FATAL_FAILURE(set_up_route(Route::kThroughProxy)); }
 };
 
-// The proxy's arguments for a pure relay to the test backend (besides --listen).
+// The proxy's arguments for a pure relay to the test backend (besides --listen), with
+// kTestProxyThreads workers.
 std::vector<std::string> pure_relay_arguments();
 
 }  // namespace sqlcache::testing
