@@ -97,16 +97,26 @@ class Normalizer {
     return t.kind == TokenKind::Hint && parse_cache_hint(t.text).only_sqlcache;
   }
 
+  // The token before t_[i] that the grammar sees: optimizer hints are comments to it (and ours
+  // are not even in the output). nullptr at the start.
+  const Token* previous(std::size_t i) const {
+    while (i > 0) {
+      if (t_[--i].kind != TokenKind::Hint) return &t_[i];
+    }
+    return nullptr;
+  }
+
   bool folds(std::size_t i) const {
     const Token& tok = t_[i];
     if (tok.kind != TokenKind::Word) return false;
     if (fold_all_words_) return true;
-    if (i > 0 && is_operator(t_[i - 1], ".")) return false;  // db.Select is a name
+    const Token* before = previous(i);
+    if (before != nullptr && is_operator(*before, ".")) return false;  // db.Select is a name
     if (is_reserved_word(tok.text)) return true;
     if (i + 1 >= t_.size() || !is_operator(t_[i + 1], "(")) return false;
     if (classify_function(tok.text) == FunctionKind::Unknown) return false;
-    if (i == 0) return false;
-    const Token& prev = t_[i - 1];
+    if (before == nullptr) return false;
+    const Token& prev = *before;
     const bool call_position =
         (prev.kind == TokenKind::Operator && prev.text != "." && prev.text != ")") ||
         introduces_expression(prev);

@@ -149,12 +149,19 @@ class SetAnalyzer {
       if (!user && !global && is_result_neutral(name)) user = true;
       if (!p_.accept_operator("=") && !p_.accept_operator(":=")) return give_up();
       const std::size_t start = p_.position();
+      // Whether this value reads a sequence (NEXT VALUE FOR s) or calls a non-deterministic
+      // built-in: the parser's flag is for the whole statement, so it is looked at per value.
+      ParseFacts& facts = p_.facts();
+      const bool nondeterministic_before = facts.nondeterministic;
+      facts.nondeterministic = false;
       p_.expression(kStopAtComma);
+      const bool value_nondeterministic = facts.nondeterministic;
+      facts.nondeterministic = facts.nondeterministic || nondeterministic_before;
       if (p_.failed()) return give_up();
       if (!user) {
         any_system_variable = true;
         if (global) out_.changes_global_state = true;
-        if (!is_literal_value(t_.subspan(start, p_.position() - start))) {
+        if (value_nondeterministic || !is_literal_value(t_.subspan(start, p_.position() - start))) {
           out_.session_state_deterministic = false;
         }
       }

@@ -150,7 +150,11 @@ class Lexer {
     if (kind == '!' || (kind == 'M' && at(pos_ + 3) == '!')) return executable_comment(kind == 'M');
     const std::size_t close = s_.find("*/", pos_ + 2);
     if (close == npos) return fail(pos_);
-    if (kind == '+') return emit(TokenKind::Hint, close + 2);
+    if (kind == '+') {
+      emit(TokenKind::Hint, close + 2);
+      space_ = true;  // a comment to the lexer: what follows is separated, as after /* */
+      return;
+    }
     skip_comment_to(close + 2);
   }
 

@@ -112,6 +112,24 @@ TEST(SessionAnalysis, SetKeyTextIsNormalised) {
             analyze("SET time_zone = '+01:00'").normalized);
 }
 
+// Bug found by fuzz_sql_analysis: NEXT VALUE FOR s (and PREVIOUS VALUE FOR s) counted as a
+// literal, so the new value was taken as known from the text (and the sequence name was
+// upper-cased in the key text as if it were a keyword).
+TEST(SessionAnalysis, SequenceValueIsNotALiteral) {
+  for (const char* sql : {"SET max_join_size = NEXT VALUE FOR seq",
+                          "SET SESSION sql_select_limit = PREVIOUS VALUE FOR db.seq",
+                          "SET @a = 1, max_join_size = NEXT VALUE FOR seq"}) {
+    const Analysis a = analyze(sql);
+    EXPECT_TRUE(a.changes_session_state) << sql;
+    EXPECT_FALSE(a.session_state_deterministic) << sql;
+    EXPECT_NE(a.normalized.find("seq"), std::string::npos) << sql;
+  }
+  EXPECT_EQ(analyze("SET max_join_size = NEXT VALUE FOR seq").tables_written,
+            (std::vector<TableName>{{"", "seq"}}));
+  // Deterministic values around a user variable's sequence stay deterministic.
+  EXPECT_TRUE(analyze("SET @a = NEXT VALUE FOR seq, sql_mode = ''").session_state_deterministic);
+}
+
 TEST(SessionAnalysis, PasswordChangesWriteGrantTables) {
   EXPECT_TRUE(analyze("SET PASSWORD FOR u = 'x'").writes_unknown_tables);
 }
