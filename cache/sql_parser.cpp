@@ -407,14 +407,23 @@ void StatementParser::expression(unsigned stops) {
       // Oracle-mode seq.NEXTVAL: the sequence is the name before the dot.
       facts_.nondeterministic = true;
       if (is_keyword(t, "NEXTVAL")) {
-        const std::size_t name_at = pos_ - 2;
-        if (pos_ >= 2 && is_identifier(tokens_[name_at])) {
-          TableName seq;
-          seq.table = identifier_name(tokens_[name_at]);
-          if (name_at >= 2 && is_operator(tokens_[name_at - 1], ".") &&
-              is_identifier(tokens_[name_at - 2])) {
-            seq.schema = identifier_name(tokens_[name_at - 2]);
+        // [schema .] seq . NEXTVAL, and nothing else before: `x.db.s.nextval`, `.s.nextval`
+        // or a keyword in a name's place name no sequence we can be sure of.
+        const auto dot_at = [&](std::size_t i) { return is_operator(tokens_[i], "."); };
+        TableName seq;
+        bool certain = false;
+        if (pos_ >= 2) {
+          const std::size_t seq_at = pos_ - 2;
+          const bool qualified = seq_at >= 2 && dot_at(seq_at - 1);
+          const std::size_t first = qualified ? seq_at - 2 : seq_at;
+          certain = is_name(tokens_[first]) && is_identifier(tokens_[seq_at]) &&
+                    (first == 0 || !dot_at(first - 1));
+          if (certain) {
+            seq.table = identifier_name(tokens_[seq_at]);
+            if (qualified) seq.schema = identifier_name(tokens_[first]);
           }
+        }
+        if (certain) {
           facts_.sequences_advanced.push_back(std::move(seq));
         } else {
           facts_.unknown_function = true;

@@ -83,8 +83,8 @@ run_fuzz() {
   local seconds="${SQLCACHE_FUZZ_SECONDS:-10}"
   local log=build-fuzz/run.log
   mkdir -p build-fuzz
-  local status=0
-  SQLCACHE_FUZZ_JOBS=$jobs tests/fuzz/run.sh "$seconds" 2>&1 | tee "$log" || status=$?
+  SQLCACHE_FUZZ_JOBS=$jobs tests/fuzz/run.sh "$seconds" 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]}
   local targets=0 line
   while IFS= read -r line; do
     targets=$((targets + 1))

@@ -465,6 +465,21 @@ TEST(SelectAnalysis, EmptyQuotedNameIsNoTable) {
   }
 }
 
+// Bug found by fuzz_sql_analysis: in the Oracle-mode form seq.NEXTVAL the word two tokens
+// before the sequence was taken as its schema even when it was a keyword (`SELECT .s.nextval`
+// advanced "SELECT.s"). A name that is not certain is a write to unknown tables.
+TEST(SelectAnalysis, SequenceSchemaMustBeAName) {
+  for (const char* sql : {"SELECT .s.nextval", "SELECT a.b.s.nextval", "SELECT 1 + .s.nextval"}) {
+    const Analysis a = analyze(sql);
+    EXPECT_FALSE(a.cacheable) << sql;
+    EXPECT_TRUE(a.writes_unknown_tables) << sql;
+    EXPECT_TRUE(a.tables_written.empty()) << sql;
+  }
+  EXPECT_EQ(analyze("SELECT db.s.nextval").tables_written, (std::vector<TableName>{{"db", "s"}}));
+  EXPECT_EQ(analyze("SELECT `select`.s.nextval").tables_written,
+            (std::vector<TableName>{{"select", "s"}}));
+}
+
 TEST(SelectAnalysis, ReasonNamesAreSnakeCase) {
   EXPECT_EQ(to_string(BypassReason::None), "none");
   EXPECT_EQ(to_string(BypassReason::NotSelect), "not_select");
