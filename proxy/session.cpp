@@ -237,6 +237,17 @@ awaitable<bool> Session::dispatch_command(const PacketView& command) {
   co_return co_await forward_and_relay(command, shape);
 }
 
+awaitable<bool> Session::send_command(const PacketView& command) {
+  const auto error = co_await backend_.write(command.raw);
+  client_.consume_packet();
+  if (error) {
+    co_await send_error(1, kErBackendLost, "08S01",
+                        "sqlcache: lost connection to the backend database");
+    co_return false;
+  }
+  co_return true;
+}
+
 awaitable<bool> Session::forward_and_relay(const PacketView& command, wire::ResponseShape shape,
                                            RelayCapture* capture,
                                            wire::ResponseTracker* tracker_out) {
@@ -246,13 +257,7 @@ awaitable<bool> Session::forward_and_relay(const PacketView& command, wire::Resp
   if (code == static_cast<std::uint8_t>(wire::Command::InitDb)) {
     payload_copy.assign(command.payload.begin(), command.payload.end());
   }
-  if (co_await backend_.write(command.raw)) {
-    client_.consume_packet();
-    co_await send_error(1, kErBackendLost, "08S01",
-                        "sqlcache: lost connection to the backend database");
-    co_return false;
-  }
-  client_.consume_packet();
+  if (!co_await send_command(command)) co_return false;
   wire::ResponseTracker tracker(shape, state_.capabilities);
   if (!co_await relay_response(tracker, capture)) co_return false;
   after_response(code, payload_copy, tracker);

@@ -85,6 +85,9 @@ class Session : public std::enable_shared_from_this<Session> {
   awaitable<bool> refuse_cleartext_password(std::uint8_t client_seq);
   awaitable<bool> expect_client_sequence(const PacketView& packet, std::uint8_t expected);
   awaitable<bool> change_user(const PacketView& command);
+  // Writes a client's command to the backend and consumes it; on failure the client gets
+  // 1158 and false comes back.
+  awaitable<bool> send_command(const PacketView& command);
   awaitable<void> command_loop();
   awaitable<bool> handle_command(const PacketView& command);
   // Error 1153 for a client packet over `limit`, then drains what the client still sends.

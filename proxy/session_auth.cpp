@@ -342,13 +342,7 @@ awaitable<bool> Session::send_password_over_tls(const wire::Bytes& first_answer,
 
 awaitable<bool> Session::change_user(const PacketView& command) {
   wire::Bytes payload(command.payload.begin(), command.payload.end());
-  if (co_await backend_.write(command.raw)) {
-    client_.consume_packet();
-    co_await send_error(1, kErBackendLost, "08S01",
-                        "sqlcache: lost connection to the backend database");
-    co_return false;
-  }
-  client_.consume_packet();
+  if (!co_await send_command(command)) co_return false;
   auto change = wire::parse_change_user(payload, state_.capabilities);
   if (change && !change->auth_plugin_name.empty()) {
     auth_plugin_ = std::string(change->auth_plugin_name);

@@ -37,14 +37,7 @@ ACL_PASSWORD = "acl-Secret-42"
 REQUIREPASS = "requirepass-Secret-17"
 WRONG = "not-the-password-99"
 
-failures = []
-
-
-def check(condition, message):
-    if not condition:
-        failures.append(message)
-        proxy.log(f"failed: {message}")
-    return condition
+check = proxy.check
 
 
 def run_queries(port, expected):
@@ -140,8 +133,7 @@ def main():
         scenario("requirepass", redis, base.format(REQUIREPASS), base.format(WRONG), REQUIREPASS,
                  expected)
 
-    if failures:
-        proxy.fail("; ".join(failures))
+    proxy.check_all_passed()
     print(f"{proxy.TEST_NAME}: PASS (TLS + ACL user, TLS + requirepass; "
           f"{time.monotonic() - started:.1f}s)")
 

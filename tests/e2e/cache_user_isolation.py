@@ -38,14 +38,7 @@ SHARED = f"SELECT id, name FROM {SCHEMA}.shared ORDER BY id"
 MY_NOTES = f"SELECT body FROM {SCHEMA}.my_notes ORDER BY body"
 ER_TABLEACCESS_DENIED = 1142
 
-failures = []
-
-
-def check(condition, message):
-    if not condition:
-        failures.append(message)
-        proxy.log(f"failed: {message}")
-    return condition
+check = proxy.check
 
 
 def setup():
@@ -217,8 +210,7 @@ def main():
         part_global(direct)
     finally:
         teardown()
-    if failures:
-        proxy.fail("; ".join(failures))
+    proxy.check_all_passed()
     print(f"{proxy.TEST_NAME}: PASS (per-user keys by default, per-table and global sharing; "
           f"{time.monotonic() - started:.1f}s)")
 

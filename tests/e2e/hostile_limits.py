@@ -42,14 +42,7 @@ IDLE_TIMEOUT = 2.0
 LATE_SLACK = 3.0
 EARLY_TOLERANCE = 0.2
 
-failures = []
-
-
-def check(condition, message):
-    if not condition:
-        failures.append(message)
-        proxy.log(f"failed: {message}")
-    return condition
+check = proxy.check
 
 
 def config_file(text):
@@ -342,8 +335,7 @@ def main():
         part_started = time.monotonic()
         part(expected)
         proxy.log(f"{part.__name__}: {time.monotonic() - part_started:.1f}s")
-    if failures:
-        proxy.fail("; ".join(failures))
+    proxy.check_all_passed()
     print(f"{proxy.TEST_NAME}: PASS (max_connections, max_packet_size, idle_timeout; "
           f"{time.monotonic() - started:.1f}s)")
 

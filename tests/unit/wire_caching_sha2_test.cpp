@@ -18,19 +18,21 @@ namespace {
 // bytes except NUL).
 const std::string kNonce = "abcdefghijklmnopqrst";
 
+std::string public_pem_of(EVP_PKEY* key) {
+  BIO* bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_PUBKEY(bio, key);
+  char* data = nullptr;
+  long size = BIO_get_mem_data(bio, &data);
+  std::string pem(data, static_cast<std::size_t>(size));
+  BIO_free(bio);
+  return pem;
+}
+
 struct ServerKey {
   EVP_PKEY* pkey = EVP_RSA_gen(2048);
   ~ServerKey() { EVP_PKEY_free(pkey); }
 
-  std::string public_pem() const {
-    BIO* bio = BIO_new(BIO_s_mem());
-    PEM_write_bio_PUBKEY(bio, pkey);
-    char* data = nullptr;
-    long size = BIO_get_mem_data(bio, &data);
-    std::string pem(data, static_cast<std::size_t>(size));
-    BIO_free(bio);
-    return pem;
-  }
+  std::string public_pem() const { return public_pem_of(pkey); }
 
   // What a MySQL server does with the client's packet: RSA-OAEP decrypt.
   std::string decrypt(const std::string& ciphertext) const {
@@ -85,12 +87,7 @@ TEST(CachingSha2, RejectsWhatIsNotAnRsaPublicKey) {
   EXPECT_FALSE(encrypt_password("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
                                 "pw", kNonce));
   EVP_PKEY* ec_key = EVP_EC_gen("P-256");
-  BIO* bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_PUBKEY(bio, ec_key);
-  char* data = nullptr;
-  long size = BIO_get_mem_data(bio, &data);
-  std::string ec_pem(data, static_cast<std::size_t>(size));
-  BIO_free(bio);
+  const std::string ec_pem = public_pem_of(ec_key);
   EVP_PKEY_free(ec_key);
   EXPECT_FALSE(encrypt_password(ec_pem, "pw", kNonce));
 }

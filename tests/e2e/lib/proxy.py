@@ -43,6 +43,23 @@ def fail(message):
     sys.exit(1)
 
 
+# Soft checks: a test records every failed expectation and reports them all at the end
+# (check_all_passed), so one run shows everything that is wrong, not only the first thing.
+failures = []
+
+
+def check(condition, message):
+    if not condition:
+        failures.append(message)
+        log(f"failed: {message}")
+    return condition
+
+
+def check_all_passed():
+    if failures:
+        fail("; ".join(failures))
+
+
 def require_server():
     """Returns when a database is configured. Otherwise skips (exit 0 with a message; ctest
     would count 77 as a failure) on a developer machine, and fails under CI=true so a
