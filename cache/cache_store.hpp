@@ -21,9 +21,11 @@ namespace sqlcache::cache {
 class CacheStore {
  public:
   virtual ~CacheStore() = default;
-  // The entry and the current generations, in ONE round trip (pipelined GET + MGET).
-  virtual awaitable<StoreLookup> lookup(std::string key,
-                                        std::vector<std::string> generation_keys) = 0;
+  // The entry and the current generations, in ONE round trip (pipelined GET + MGET). The hit
+  // path's call: the arguments are references (no copies per query), so they must outlive the
+  // returned awaitable; co_await it at once.
+  virtual awaitable<StoreLookup> lookup(const std::string& key,
+                                        const std::vector<std::string>& generation_keys) = 0;
   // Stores with a TTL (SET key value PX ttl). false on error.
   virtual awaitable<bool> put(std::string key, std::string value,
                               std::chrono::milliseconds ttl) = 0;
@@ -32,7 +34,10 @@ class CacheStore {
   // Reads generations only (MGET). Empty optional on error.
   virtual awaitable<std::optional<std::vector<std::uint64_t>>> generations(
       std::vector<std::string> generation_keys) = 0;
-  virtual bool available() const = 0;         // false while the circuit breaker is open
+  virtual bool available() const = 0;  // false while the circuit breaker is open
+  // Whether values live outside this process, where something else may damage them: then a
+  // hit verifies the value's checksum. The in-process store holds what this process encoded.
+  virtual bool external() const = 0;
   virtual std::string_view kind() const = 0;  // "redis", "memory"
 };
 

@@ -98,7 +98,7 @@ std::string encode_cached_result(std::span<const std::uint64_t> generations,
   return out;
 }
 
-DecodeError decode_cached_result(std::string_view value, CachedResult& out) {
+DecodeError decode_cached_result(std::string_view value, CachedResult& out, bool verify_checksum) {
   if (value.size() < kHeaderSize) return DecodeError::TooShort;
   if (std::memcmp(value.data(), kMagic, 4) != 0) return DecodeError::BadMagic;
   if (static_cast<std::uint8_t>(value[4]) != kFormatVersion) return DecodeError::BadVersion;
@@ -107,7 +107,7 @@ DecodeError decode_cached_result(std::string_view value, CachedResult& out) {
   }
   std::size_t count = get_u(value, 6, 2);
   if (value.size() < kHeaderSize + 8 * count) return DecodeError::BadLength;
-  if (checksum(value) != get_u(value, 8, 4)) return DecodeError::BadChecksum;
+  if (verify_checksum && checksum(value) != get_u(value, 8, 4)) return DecodeError::BadChecksum;
   out.binary_protocol = (value[5] & kFlagBinaryProtocol) != 0;
   out.generations.resize(count);
   for (std::size_t i = 0; i < count; ++i) out.generations[i] = get_u(value, kHeaderSize + 8 * i, 8);

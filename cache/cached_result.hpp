@@ -34,8 +34,11 @@ std::string encode_cached_result(std::span<const std::uint64_t> generations,
 enum class DecodeError { None, TooShort, BadMagic, BadVersion, BadFlags, BadChecksum, BadLength };
 std::string_view to_string(DecodeError error);
 
-// Views into `value`, which must outlive the result.
-DecodeError decode_cached_result(std::string_view value, CachedResult& out);
+// Views into `value`, which must outlive the result. `verify_checksum` false skips only the
+// CRC (every structural check stays): for values this process encoded and kept in memory,
+// where a hit of a large result would otherwise checksum every byte again.
+DecodeError decode_cached_result(std::string_view value, CachedResult& out,
+                                 bool verify_checksum = true);
 
 // CRC-32C (Castagnoli), hardware-accelerated where the CPU has SSE 4.2.
 std::uint32_t crc32c(std::string_view data, std::uint32_t crc = 0);

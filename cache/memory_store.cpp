@@ -1,6 +1,7 @@
 #include "cache/memory_store.hpp"
 
 #include <list>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 
@@ -34,7 +35,6 @@ struct MemoryStore::Shard {
   Lru lru;
   // Keyed by views into the list's own keys: list nodes never move, so the views stay valid.
   std::unordered_map<std::string_view, Lru::iterator, KeyHash, std::equal_to<>> index;
-  std::unordered_map<std::string, std::uint64_t, KeyHash, std::equal_to<>> generations;
   std::size_t bytes = 0;
 
   void erase(Lru::iterator it) {
@@ -44,7 +44,15 @@ struct MemoryStore::Shard {
   }
 };
 
-MemoryStore::MemoryStore(MemoryStoreOptions options) : options_(std::move(options)) {
+// Counters are never removed, so a found counter can be read or incremented under the shared
+// lock; only adding a key takes the exclusive one.
+struct MemoryStore::Generations {
+  mutable std::shared_mutex mutex;
+  std::unordered_map<std::string, std::atomic<std::uint64_t>, KeyHash, std::equal_to<>> values;
+};
+
+MemoryStore::MemoryStore(MemoryStoreOptions options)
+    : options_(std::move(options)), generations_(std::make_unique<Generations>()) {
   if (options_.shards == 0) options_.shards = 1;
   if (!options_.clock) options_.clock = std::chrono::steady_clock::now;
   shard_budget_ = options_.max_bytes / options_.shards;
@@ -77,7 +85,7 @@ StoreLookup MemoryStore::lookup_now(std::string_view key,
     }
   }
   result.status = value ? LookupStatus::Hit : LookupStatus::Miss;
-  if (value) result.value = *value;
+  result.value = std::move(value);
   result.generations = generations_now(generation_keys);
   return result;
 }
@@ -103,15 +111,17 @@ bool MemoryStore::put_now(std::string_view key, std::string value, std::chrono::
 }
 
 void MemoryStore::bump_now(const std::vector<std::string>& generation_keys) {
+  Generations& table = *generations_;
   for (const auto& key : generation_keys) {
-    Shard& shard = shard_for(key);
-    std::lock_guard lock(shard.mutex);
-    auto found = shard.generations.find(key);
-    if (found == shard.generations.end()) {
-      shard.generations.emplace(key, 1);
-    } else {
-      ++found->second;
+    {
+      std::shared_lock lock(table.mutex);
+      if (auto found = table.values.find(key); found != table.values.end()) {
+        found->second.fetch_add(1);
+        continue;
+      }
     }
+    std::unique_lock lock(table.mutex);
+    table.values.try_emplace(key, 0).first->second.fetch_add(1);
   }
 }
 
@@ -119,17 +129,17 @@ std::vector<std::uint64_t> MemoryStore::generations_now(
     const std::vector<std::string>& generation_keys) {
   std::vector<std::uint64_t> values;
   values.reserve(generation_keys.size());
+  const Generations& table = *generations_;
+  std::shared_lock lock(table.mutex);
   for (const auto& key : generation_keys) {
-    Shard& shard = shard_for(key);
-    std::lock_guard lock(shard.mutex);
-    auto found = shard.generations.find(key);
-    values.push_back(found == shard.generations.end() ? 0 : found->second);
+    auto found = table.values.find(key);
+    values.push_back(found == table.values.end() ? 0 : found->second.load());
   }
   return values;
 }
 
-awaitable<StoreLookup> MemoryStore::lookup(std::string key,
-                                           std::vector<std::string> generation_keys) {
+awaitable<StoreLookup> MemoryStore::lookup(const std::string& key,
+                                           const std::vector<std::string>& generation_keys) {
   co_return lookup_now(key, generation_keys);
 }
 

@@ -6,7 +6,8 @@
 // are never evicted: losing one would make stale entries reachable again.
 //
 // The keyspace is split into shards by key hash, each with its own mutex and its own share of
-// the byte budget, so threads rarely wait for each other.
+// the byte budget, so threads rarely wait for each other. Generation counters are atomics in
+// one table that is read under a shared lock (every hit reads several; writes are rare).
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -35,12 +36,14 @@ class MemoryStore final : public CacheStore {
   explicit MemoryStore(MemoryStoreOptions options = {});
   ~MemoryStore() override;
 
-  awaitable<StoreLookup> lookup(std::string key, std::vector<std::string> generation_keys) override;
+  awaitable<StoreLookup> lookup(const std::string& key,
+                                const std::vector<std::string>& generation_keys) override;
   awaitable<bool> put(std::string key, std::string value, std::chrono::milliseconds ttl) override;
   awaitable<bool> bump(std::vector<std::string> generation_keys) override;
   awaitable<std::optional<std::vector<std::uint64_t>>> generations(
       std::vector<std::string> generation_keys) override;
   bool available() const override { return true; }
+  bool external() const override { return false; }
   std::string_view kind() const override { return "memory"; }
 
   // The same operations without a coroutine frame, for callers outside an io_context.
@@ -63,6 +66,8 @@ class MemoryStore final : public CacheStore {
   MemoryStoreOptions options_;
   std::size_t shard_budget_;
   std::vector<std::unique_ptr<Shard>> shards_;
+  struct Generations;
+  std::unique_ptr<Generations> generations_;
   std::atomic<std::uint64_t> evictions_{0};
   std::atomic<std::uint64_t> expirations_{0};
 };

@@ -128,7 +128,7 @@ std::optional<StoreLookup> read_lookup_replies(std::span<RedisReply> replies,
   RedisReply& entry = replies[0];
   if (entry.kind == RedisReply::Kind::String) {
     lookup.status = LookupStatus::Hit;
-    lookup.value = std::move(entry.text);
+    lookup.value = std::make_shared<const std::string>(std::move(entry.text));
   } else if (entry.kind == RedisReply::Kind::Nil) {
     lookup.status = LookupStatus::Miss;
   } else {

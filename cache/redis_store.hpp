@@ -40,13 +40,15 @@ class RedisStore final : public CacheStore {
   RedisStore(const RedisStore&) = delete;
   RedisStore& operator=(const RedisStore&) = delete;
 
-  awaitable<StoreLookup> lookup(std::string key, std::vector<std::string> generation_keys) override;
+  awaitable<StoreLookup> lookup(const std::string& key,
+                                const std::vector<std::string>& generation_keys) override;
   // A TTL of zero or less stores nothing and succeeds.
   awaitable<bool> put(std::string key, std::string value, std::chrono::milliseconds ttl) override;
   awaitable<bool> bump(std::vector<std::string> generation_keys) override;
   awaitable<std::optional<std::vector<std::uint64_t>>> generations(
       std::vector<std::string> generation_keys) override;
   bool available() const override;
+  bool external() const override { return true; }
   std::string_view kind() const override { return "redis"; }
 
   const StoreStats& stats() const { return *stats_; }

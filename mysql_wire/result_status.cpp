@@ -1,7 +1,5 @@
 #include "mysql_wire/result_status.hpp"
 
-#include <vector>
-
 #include "mysql_wire/capabilities.hpp"
 #include "mysql_wire/packet.hpp"
 
@@ -9,13 +7,12 @@ namespace sqlcache::wire {
 namespace {
 
 struct PacketSpan {
-  std::size_t payload_offset;  // of the first chunk's payload
-  std::uint32_t first_length;
+  std::size_t payload_offset = 0;  // of the first chunk's payload
+  std::uint32_t first_length = 0;
 };
 
-// Offset (in `response`) of the status flags of the packet at `p`, or 0 when unknown.
-std::size_t status_offset(std::span<const std::uint8_t> response, const PacketSpan& p,
-                          bool ok_form) {
+// Offset (in `response`) of the status flags of the packet `p`, or 0 when unknown.
+std::size_t status_offset(ByteView response, const PacketSpan& p, bool ok_form) {
   ByteReader r(response.subspan(p.payload_offset, p.first_length));
   if (r.u8() != 0xFE) return 0;
   if (ok_form) {
@@ -30,39 +27,60 @@ std::size_t status_offset(std::span<const std::uint8_t> response, const PacketSp
 
 }  // namespace
 
-bool patch_result_status(std::span<std::uint8_t> response, std::uint64_t capabilities,
-                         std::uint16_t mask, std::uint16_t value) {
-  std::vector<PacketSpan> packets;
+std::optional<ResultStatusOffsets> find_result_status(ByteView response,
+                                                      std::uint64_t capabilities) {
+  // One walk over the packet headers, remembering only the packets needed: the column count
+  // (first), the EOF after the definitions (index columns + 1) and the last.
+  const bool deprecate_eof = capabilities & cap::kDeprecateEof;
   std::size_t pos = 0;
+  std::size_t index = 0;  // of the logical packet starting at `pos`
   bool continuation = false;
+  std::uint64_t columns = 0;
+  PacketSpan definitions_eof;
+  PacketSpan last;
   while (pos < response.size()) {
     auto header = parse_header(response.subspan(pos));
-    if (!header || response.size() - pos - kHeaderSize < header->length) return false;
-    if (!continuation) packets.push_back({pos + kHeaderSize, header->length});
+    if (!header || response.size() - pos - kHeaderSize < header->length) return std::nullopt;
+    if (!continuation) {
+      const PacketSpan packet{pos + kHeaderSize, header->length};
+      if (index == 0) {
+        ByteReader count_reader(response.subspan(packet.payload_offset, packet.first_length));
+        columns = count_reader.lenenc();
+        if (!count_reader.ok() || columns == 0) return std::nullopt;
+      } else if (index - 1 == columns) {  // written so that a huge count cannot wrap
+        definitions_eof = packet;
+      }
+      last = packet;
+      ++index;
+    }
     continuation = header->length == kMaxChunk;
     pos += kHeaderSize + header->length;
   }
-  if (packets.size() < 3 || continuation) return false;
-  ByteReader count_reader(response.subspan(packets[0].payload_offset, packets[0].first_length));
-  std::uint64_t columns = count_reader.lenenc();
-  // Written so that a column count near 2^64 cannot wrap around (packets.size() >= 3 here).
-  if (!count_reader.ok() || columns == 0 || columns > packets.size() - 2) return false;
+  // At least: count, the definitions, [their EOF,] a terminator of its own.
+  if (index < 3 || continuation || columns > index - 2) return std::nullopt;
+  if (!deprecate_eof && columns == index - 2) return std::nullopt;  // the EOF would be the end
 
-  const bool deprecate_eof = capabilities & cap::kDeprecateEof;
-  std::vector<std::size_t> offsets;
+  ResultStatusOffsets found;
   if (!deprecate_eof) {
-    std::size_t at = status_offset(response, packets[columns + 1], false);
-    if (at == 0) return false;
-    offsets.push_back(at);
+    std::size_t at = status_offset(response, definitions_eof, false);
+    if (at == 0) return std::nullopt;
+    found.at[found.count++] = at;
   }
-  std::size_t last = status_offset(response, packets.back(), deprecate_eof);
-  if (last == 0) return false;
-  offsets.push_back(last);
-  for (std::size_t at : offsets) {
-    std::uint16_t flags = static_cast<std::uint16_t>(response[at] | (response[at + 1] << 8));
-    flags = static_cast<std::uint16_t>((flags & ~mask) | (value & mask));
-    response[at] = static_cast<std::uint8_t>(flags);
-    response[at + 1] = static_cast<std::uint8_t>(flags >> 8);
+  std::size_t at = status_offset(response, last, deprecate_eof);
+  if (at == 0) return std::nullopt;
+  found.at[found.count++] = at;
+  return found;
+}
+
+bool patch_result_status(std::span<std::uint8_t> response, std::uint64_t capabilities,
+                         std::uint16_t mask, std::uint16_t value) {
+  auto found = find_result_status(response, capabilities);
+  if (!found) return false;
+  for (std::size_t i = 0; i < found->count; ++i) {
+    const std::size_t at = found->at[i];
+    auto merged = merge_status(&response[at], mask, value);
+    response[at] = merged[0];
+    response[at + 1] = merged[1];
   }
   return true;
 }

@@ -2,6 +2,7 @@
 
 #include <openssl/ssl.h>
 
+#include <array>
 #include <boost/asio/ssl.hpp>
 
 namespace sqlcache::proxy {
@@ -48,6 +49,29 @@ awaitable<boost::system::error_code> PacketChannel::write(wire::ByteView bytes) 
     co_await asio::async_write(tls_->stream, buffer, asio::redirect_error(asio::use_awaitable, ec));
   } else {
     co_await asio::async_write(socket_, buffer, asio::redirect_error(asio::use_awaitable, ec));
+  }
+  co_return ec;
+}
+
+awaitable<boost::system::error_code> PacketChannel::write(std::span<const wire::ByteView> parts) {
+  constexpr std::size_t kMaxParts = 8;
+  std::array<asio::const_buffer, kMaxParts> buffers;
+  std::size_t count = 0;
+  for (wire::ByteView part : parts) {
+    if (count == kMaxParts) {
+      // More than a hit ever needs: write what is gathered, then go on.
+      if (auto ec = co_await write(parts.first(count))) co_return ec;
+      co_return co_await write(parts.subspan(count));
+    }
+    buffers[count++] = asio::const_buffer(part.data(), part.size());
+  }
+  std::span<const asio::const_buffer> sequence(buffers.data(), count);
+  boost::system::error_code ec;
+  if (tls_) {
+    co_await asio::async_write(tls_->stream, sequence,
+                               asio::redirect_error(asio::use_awaitable, ec));
+  } else {
+    co_await asio::async_write(socket_, sequence, asio::redirect_error(asio::use_awaitable, ec));
   }
   co_return ec;
 }

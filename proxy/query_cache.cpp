@@ -1,6 +1,7 @@
 #include "proxy/query_cache.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <unordered_map>
 
@@ -56,7 +57,7 @@ struct ReadPlan {
 // A miss in progress on this worker: identical misses wait for it instead of querying the
 // database again (each for at most coalesce_wait).
 struct Inflight {
-  std::string value;                         // the encoded entry, when the leader stored one
+  std::shared_ptr<const std::string> value;  // the encoded entry, when the leader stored one
   std::vector<asio::steady_timer*> waiters;  // cancelled when the leader is done
 };
 
@@ -128,10 +129,10 @@ class StoreQueryCache final : public QueryCache {
   // `statement`: set for COM_STMT_EXECUTE (a miss may need its parameter types restored).
   awaitable<bool> serve_read(Session& session, const PacketView& command, ReadPlan plan,
                              PreparedStatement* statement = nullptr);
-  // Writes a cached response (a view into `value`) to the client as a hit.
-  awaitable<bool> replay(Session& session, std::string& value, const cache::CachedResult& entry,
-                         const ReadPlan& plan, PreparedStatement* statement,
-                         Clock::time_point start);
+  // Writes a cached response (entry.response, a view into a value the caller holds) to the
+  // client as a hit.
+  awaitable<bool> replay(Session& session, const cache::CachedResult& entry, const ReadPlan& plan,
+                         PreparedStatement* statement, Clock::time_point start);
   awaitable<bool> forward_execute(Session& session, const PacketView& command,
                                   PreparedStatement& statement, const cache::Analysis* analysis);
   // Relays a command the cache does not answer, keeping generations and session state in
@@ -336,13 +337,14 @@ awaitable<bool> StoreQueryCache::serve_read(Session& session, const PacketView& 
                                  !state.explicit_transaction && state.transaction_writes.empty());
   if (lookup.status == cache::LookupStatus::Hit) {
     cache::CachedResult entry;
-    cache::DecodeError error = cache::decode_cached_result(lookup.value, entry);
+    cache::DecodeError error =
+        cache::decode_cached_result(lookup.bytes(), entry, store_->external());
     if (error != cache::DecodeError::None) {
       metrics.cache_corrupt_values++;
       events_->corrupt_value(plan.key, cache::to_string(error));
     } else if (entry.generations == lookup.generations &&
                entry.binary_protocol == plan.binary_protocol) {
-      co_return co_await replay(session, lookup.value, entry, plan, statement, start);
+      co_return co_await replay(session, entry, plan, statement, start);
     } else {
       metrics.cache_stale++;
     }
@@ -357,11 +359,11 @@ awaitable<bool> StoreQueryCache::serve_read(Session& session, const PacketView& 
     co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     std::erase(leader->waiters, &wait);
     cache::CachedResult entry;
-    std::string value = leader->value;  // each follower patches its own copy
-    if (!value.empty() && cache::decode_cached_result(value, entry) == cache::DecodeError::None &&
+    std::shared_ptr<const std::string> value = leader->value;  // alive while this replays
+    if (value && cache::decode_cached_result(*value, entry, false) == cache::DecodeError::None &&
         entry.generations == lookup.generations) {
       metrics.cache_coalesced_hits++;
-      co_return co_await replay(session, value, entry, plan, statement, start);
+      co_return co_await replay(session, entry, plan, statement, start);
     }
   }
 
@@ -385,7 +387,7 @@ awaitable<bool> StoreQueryCache::serve_read(Session& session, const PacketView& 
   if (storable) {
     std::string value =
         cache::encode_cached_result(lookup.generations, capture.bytes, plan.binary_protocol);
-    if (leader) inflight->value = value;
+    if (leader) inflight->value = std::make_shared<const std::string>(value);
     // Awaited, after the client already has its response: only this client's next command
     // waits, and it then finds the entry (a detached put could lose the race to it).
     co_await put_entry(store_, plan.key, std::move(value), plan.ttl);
@@ -398,17 +400,32 @@ awaitable<bool> StoreQueryCache::serve_read(Session& session, const PacketView& 
   co_return ok;
 }
 
-awaitable<bool> StoreQueryCache::replay(Session& session, std::string& value,
-                                        const cache::CachedResult& entry, const ReadPlan& plan,
-                                        PreparedStatement* statement, Clock::time_point start) {
+awaitable<bool> StoreQueryCache::replay(Session& session, const cache::CachedResult& entry,
+                                        const ReadPlan& plan, PreparedStatement* statement,
+                                        Clock::time_point start) {
   Metrics& metrics = global_metrics();
-  // The transaction and autocommit bits are this session's, not the filler's.
-  auto response = std::span<std::uint8_t>(
-      reinterpret_cast<std::uint8_t*>(value.data()) + (entry.response.data() - value.data()),
-      entry.response.size());
-  wire::patch_result_status(response, session.state().capabilities, kSessionStatusBits,
-                            session.state().status_flags);
-  if (co_await session.client().write(response)) co_return false;
+  const wire::ByteView response = wire::as_bytes(entry.response);
+  // The transaction and autocommit bits are this session's, not the filler's. The stored bytes
+  // are shared (other sessions replay them at the same time), so the patched flags go out as
+  // their own small parts around the unchanged bytes: nothing of the response is copied.
+  std::array<std::array<std::uint8_t, 2>, 2> patched{};
+  std::array<wire::ByteView, 5> parts;
+  std::size_t count = 0;
+  std::size_t done = 0;
+  if (auto found = wire::find_result_status(response, session.state().capabilities)) {
+    for (std::size_t i = 0; i < found->count; ++i) {
+      const std::size_t at = found->at[i];
+      patched[i] =
+          wire::merge_status(&response[at], kSessionStatusBits, session.state().status_flags);
+      parts[count++] = response.subspan(done, at - done);
+      parts[count++] = wire::ByteView(patched[i]);
+      done = at + 2;
+    }
+  }
+  parts[count++] = response.subspan(done);
+  if (co_await session.client().write(std::span<const wire::ByteView>(parts.data(), count))) {
+    co_return false;
+  }
   session.client().consume_packet();
   // The server did not see this execute: if it carried new types, they are not the server's;
   // resending the types with the next forwarded execute is always safe.

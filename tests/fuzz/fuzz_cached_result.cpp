@@ -53,6 +53,14 @@ void check_status_patch(std::string_view response, std::uint8_t selector) {
   }
   FUZZ_CHECK(patched || changed == 0);
   FUZZ_CHECK(changed <= 4);  // two status fields at most
+  // replay() slices the shared bytes at these offsets: in range, ascending, not overlapping.
+  const auto found = wire::find_result_status(wire::as_bytes(response), caps);
+  FUZZ_CHECK(found.has_value() == patched);
+  if (found) {
+    FUZZ_CHECK(found->count >= 1 && found->count <= 2);
+    FUZZ_CHECK(found->at[found->count - 1] + 2 <= response.size());
+    if (found->count == 2) FUZZ_CHECK(found->at[0] + 2 <= found->at[1]);
+  }
   if (patched) {
     // Patching again with the same bits changes nothing more.
     std::vector<std::uint8_t> again = bytes;

@@ -80,7 +80,7 @@ void check_readers(std::vector<RedisReply> replies, std::size_t generation_count
       FUZZ_CHECK(lookup->generations.size() == generation_count);
       FUZZ_CHECK((lookup->status == LookupStatus::Hit) ==
                  (replies[0].kind == RedisReply::Kind::String));
-      if (lookup->status == LookupStatus::Hit) FUZZ_CHECK(lookup->value == replies[0].text);
+      if (lookup->status == LookupStatus::Hit) FUZZ_CHECK(lookup->bytes() == replies[0].text);
     } else {
       FUZZ_CHECK(!error.empty());
     }

@@ -298,7 +298,7 @@ TEST_F(RedisStoreTest, PutThenLookupReturnsEveryByteValue) {
   ASSERT_TRUE(run(io, store.put(key, value, 60s)));
   StoreLookup result = run(io, store.lookup(key, {}));
   ASSERT_EQ(result.status, LookupStatus::Hit);
-  EXPECT_EQ(result.value, value);
+  EXPECT_EQ(result.bytes(), value);
 }
 
 TEST_F(RedisStoreTest, OneMebibyteBinaryValueRoundTrips) {
@@ -311,8 +311,8 @@ TEST_F(RedisStoreTest, OneMebibyteBinaryValueRoundTrips) {
   ASSERT_TRUE(run(io, store.put(key, value, 60s)));
   StoreLookup result = run(io, store.lookup(key, {}));
   ASSERT_EQ(result.status, LookupStatus::Hit);
-  EXPECT_EQ(result.value.size(), value.size());
-  EXPECT_TRUE(result.value == value);
+  EXPECT_EQ(result.bytes().size(), value.size());
+  EXPECT_TRUE(result.bytes() == value);
 }
 
 TEST_F(RedisStoreTest, UnknownKeyIsAMissWithZeroGenerations) {
@@ -339,7 +339,7 @@ TEST_F(RedisStoreTest, BumpIncrementsGenerationsThatLookupAndGenerationsRead) {
   ASSERT_TRUE(run(io, store.put(key, "rows", 60s)));
   StoreLookup result = run(io, store.lookup(key, gens));
   ASSERT_EQ(result.status, LookupStatus::Hit);
-  EXPECT_EQ(result.value, "rows");
+  EXPECT_EQ(result.bytes(), "rows");
   EXPECT_EQ(result.generations, (std::vector<std::uint64_t>{2, 1, 0}));
 }
 
@@ -382,7 +382,7 @@ TEST_F(RedisStoreTest, LookupSendsEntryAndGenerationReadsInOneWrite) {
   // Every reply is held back 150 ms: two round trips would take at least 300 ms.
   EXPECT_LT(elapsed, 290ms);
   ASSERT_EQ(result.status, LookupStatus::Hit);
-  EXPECT_EQ(result.value, "value");
+  EXPECT_EQ(result.bytes(), "value");
   EXPECT_EQ(result.generations, (std::vector<std::uint64_t>{1, 1}));
   EXPECT_EQ(relay.client_chunks() - chunks_before, 1u);
   EXPECT_NE(relay.last_chunk().find("GET"), std::string::npos);
@@ -404,7 +404,7 @@ TEST_F(RedisStoreTest, EntryExpiresAfterItsTtl) {
 awaitable<void> lookup_and_check(RedisStore& store, std::string key, std::string expected,
                                  std::vector<std::string> gens, int& correct) {
   StoreLookup result = co_await store.lookup(key, gens);
-  if (result.status == LookupStatus::Hit && result.value == expected &&
+  if (result.status == LookupStatus::Hit && result.bytes() == expected &&
       result.generations == std::vector<std::uint64_t>{1}) {
     ++correct;
   }
@@ -540,7 +540,7 @@ TEST_F(RedisStoreTest, KilledServerGivesErrorsThenRecoversAfterRestart) {
   EXPECT_EQ(events.count("up"), 1u);
   EXPECT_GT(store.stats().reconnects.load(), 0u);
   ASSERT_TRUE(run(io, store.put("k", "after", 60s)));
-  EXPECT_EQ(run(io, store.lookup("k", {})).value, "after");
+  EXPECT_EQ(run(io, store.lookup("k", {})).bytes(), "after");
 }
 
 TEST_F(RedisStoreTest, UnansweredCallTimesOutAndTheConnectionRecovers) {
@@ -563,7 +563,7 @@ TEST_F(RedisStoreTest, UnansweredCallTimesOutAndTheConnectionRecovers) {
   redis.resume();
   StoreLookup result = run(io, store.lookup("k", {}));
   EXPECT_EQ(result.status, LookupStatus::Hit);
-  EXPECT_EQ(result.value, "v");
+  EXPECT_EQ(result.bytes(), "v");
 }
 
 TEST_F(RedisStoreTest, TimeoutFailsEveryCallPendingOnThatConnection) {
@@ -600,7 +600,7 @@ TEST_F(RedisStoreTest, PasswordProtectedServerAcceptsTheRightPassword) {
   options.password = "s3cret-pw";
   RedisStore store(io.get_executor(), options);
   ASSERT_TRUE(run(io, store.put("k", "v", 60s)));
-  EXPECT_EQ(run(io, store.lookup("k", {})).value, "v");
+  EXPECT_EQ(run(io, store.lookup("k", {})).bytes(), "v");
 }
 
 TEST_F(RedisStoreTest, WithoutAPasswordAProtectedServerGivesErrors) {
@@ -626,7 +626,7 @@ TEST_F(RedisStoreTest, AclUserAuthenticatesWithUsernameAndPassword) {
   options.password = "acl-pw";
   RedisStore store(io.get_executor(), options);
   ASSERT_TRUE(run(io, store.put("k", "v", 60s)));
-  EXPECT_EQ(run(io, store.lookup("k", {})).value, "v");
+  EXPECT_EQ(run(io, store.lookup("k", {})).bytes(), "v");
 }
 
 TEST_F(RedisStoreTest, WrongPasswordGivesErrorAndOneLogLineWithoutThePassword) {
@@ -698,7 +698,7 @@ TEST_F(RedisStoreTest, TlsConnectionVerifiesTheServerCertificateAndWorks) {
   ASSERT_TRUE(run(io, store.put("k", value, 60s)));
   StoreLookup result = run(io, store.lookup("k", {"g"}));
   ASSERT_EQ(result.status, LookupStatus::Hit);
-  EXPECT_EQ(result.value, value);
+  EXPECT_EQ(result.bytes(), value);
   EXPECT_EQ(result.generations, (std::vector<std::uint64_t>{0}));
 }
 

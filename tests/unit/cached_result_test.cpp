@@ -18,6 +18,22 @@ TEST(CachedResult, RoundTripKeepsBytesAndGenerations) {
   EXPECT_TRUE(decoded.binary_protocol);
 }
 
+// The in-process store's values never leave the process: their hits skip only the checksum,
+// every structural check still applies.
+TEST(CachedResult, WithoutChecksumOnlyTheChecksumIsSkipped) {
+  std::string value = encode_cached_result(std::vector<std::uint64_t>{3}, "abcdefgh", false);
+  std::string damaged_crc = value;
+  damaged_crc[8] = static_cast<char>(damaged_crc[8] ^ 1);
+  CachedResult decoded;
+  EXPECT_EQ(decode_cached_result(damaged_crc, decoded), DecodeError::BadChecksum);
+  EXPECT_EQ(decode_cached_result(damaged_crc, decoded, false), DecodeError::None);
+  EXPECT_EQ(decoded.response, "abcdefgh");
+  EXPECT_EQ(decode_cached_result(value.substr(0, 19), decoded, false), DecodeError::BadLength);
+  std::string bad_magic = value;
+  bad_magic[0] = 'X';
+  EXPECT_EQ(decode_cached_result(bad_magic, decoded, false), DecodeError::BadMagic);
+}
+
 TEST(CachedResult, EveryFlippedBitIsDetected) {
   std::string value = encode_cached_result(std::vector<std::uint64_t>{3, 4}, "abcdefgh", false);
   for (std::size_t i = 0; i < value.size(); ++i) {

@@ -39,7 +39,7 @@ TEST(MemoryStore, MissOnAnUnknownKey) {
   MemoryStore store;
   StoreLookup result = run(store.lookup("absent", {}));
   EXPECT_EQ(result.status, LookupStatus::Miss);
-  EXPECT_TRUE(result.value.empty());
+  EXPECT_TRUE(result.bytes().empty());
 }
 
 TEST(MemoryStore, HitReturnsTheStoredBytes) {
@@ -48,14 +48,28 @@ TEST(MemoryStore, HitReturnsTheStoredBytes) {
   ASSERT_TRUE(run(store.put("k", value, milliseconds(60000))));
   StoreLookup result = run(store.lookup("k", {}));
   EXPECT_EQ(result.status, LookupStatus::Hit);
-  EXPECT_EQ(result.value, value);
+  EXPECT_EQ(result.bytes(), value);
+}
+
+// A hit of a large result must not copy it: every lookup hands out the one stored value.
+TEST(MemoryStore, HitsShareTheStoredValue) {
+  MemoryStore store;
+  ASSERT_TRUE(run(store.put("k", std::string(1 << 20, 'r'), milliseconds(60000))));
+  StoreLookup first = run(store.lookup("k", {}));
+  StoreLookup second = run(store.lookup("k", {}));
+  ASSERT_EQ(first.status, LookupStatus::Hit);
+  EXPECT_EQ(first.value.get(), second.value.get());
+  // A value handed out stays whole after the entry is replaced.
+  run(store.put("k", "new", milliseconds(60000)));
+  EXPECT_EQ(first.bytes(), std::string(1 << 20, 'r'));
+  EXPECT_EQ(run(store.lookup("k", {})).bytes(), "new");
 }
 
 TEST(MemoryStore, PutReplacesAnExistingEntry) {
   MemoryStore store;
   run(store.put("k", "first", milliseconds(60000)));
   run(store.put("k", "second", milliseconds(60000)));
-  EXPECT_EQ(run(store.lookup("k", {})).value, "second");
+  EXPECT_EQ(run(store.lookup("k", {})).bytes(), "second");
   EXPECT_EQ(store.entry_count(), 1u);
   EXPECT_EQ(store.bytes_used(), cost_of(1, 6));
 }
@@ -197,7 +211,7 @@ awaitable<void> hammer(MemoryStore& store, int thread_index, int rounds, std::at
     const std::string expected = "value-of-" + key;
     co_await store.put(key, expected, milliseconds(60000));
     StoreLookup result = co_await store.lookup(key, read_generations);
-    if (result.status == LookupStatus::Hit && result.value != expected) ++wrong;
+    if (result.status == LookupStatus::Hit && result.bytes() != expected) ++wrong;
     co_await store.bump(bumped_generations);
   }
 }

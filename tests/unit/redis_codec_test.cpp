@@ -267,7 +267,7 @@ TEST(RedisCommands, HitCarriesTheBinaryValueAndTheGenerations) {
   auto lookup = read_lookup_replies(replies, 3, error);
   ASSERT_TRUE(lookup.has_value()) << error;
   EXPECT_EQ(lookup->status, LookupStatus::Hit);
-  EXPECT_EQ(lookup->value, value);
+  EXPECT_EQ(lookup->bytes(), value);
   EXPECT_EQ(lookup->generations, (std::vector<std::uint64_t>{7, 0, 18446744073709551615u}));
 }
 

@@ -68,5 +68,52 @@ TEST(ResultStatusPatch, ColumnCountNear2To64IsRejected) {
   }
 }
 
+// A hit replays shared bytes without patching them: it sends the parts around the offsets that
+// find_result_status() gives, with the merged flags in between. Those must be exactly the bytes
+// patch_result_status() changes.
+TEST(ResultStatusPatch, OffsetsAreWhereThePatchWrites) {
+  for (const char* variant : testing::kVariants) {
+    SCOPED_TRACE(variant);
+    auto capture = load_capture(std::string("query_select_planet.") + variant);
+    const Bytes original = capture.server_bytes();
+    auto found = find_result_status(original, capture.capabilities());
+    ASSERT_TRUE(found.has_value());
+    const bool deprecate_eof = capture.capabilities() & cap::kDeprecateEof;
+    EXPECT_EQ(found->count, deprecate_eof ? 1u : 2u);
+    // Every bit of the mask flipped: both bytes of each field may change, nothing else.
+    Bytes patched = original;
+    const std::uint16_t flipped = static_cast<std::uint16_t>(~(
+        original[found->at[found->count - 1]] | (original[found->at[found->count - 1] + 1] << 8)));
+    ASSERT_TRUE(patch_result_status(patched, capture.capabilities(), 0xFFFF, flipped));
+    for (std::size_t i = 0; i < patched.size(); ++i) {
+      bool in_field = false;
+      for (std::size_t k = 0; k < found->count; ++k) {
+        in_field = in_field || i == found->at[k] || i == found->at[k] + 1;
+      }
+      if (!in_field) {
+        EXPECT_EQ(patched[i], original[i]) << "byte " << i;
+      }
+    }
+    const std::size_t last = found->at[found->count - 1];
+    const auto merged = merge_status(&original[last], 0xFFFF, flipped);
+    EXPECT_EQ(patched[last], merged[0]);
+    EXPECT_EQ(patched[last + 1], merged[1]);
+  }
+}
+
+// Classic protocol: the EOF after the definitions and the terminator are two packets. A value
+// whose last packet would be both is not a result set (and its two offsets would coincide).
+TEST(ResultStatusPatch, ClassicResultWithoutATerminatorIsRejected) {
+  Bytes bytes = result_with_column_count(1);  // count, definition (an EOF), EOF
+  EXPECT_FALSE(find_result_status(bytes, cap::kProtocol41).has_value());
+  EXPECT_TRUE(find_result_status(bytes, cap::kProtocol41 | cap::kDeprecateEof).has_value());
+}
+
+TEST(ResultStatusPatch, MergeTakesOnlyTheMaskedBits) {
+  const std::uint8_t flags[2] = {0x22, 0x40};  // 0x4022
+  const auto merged = merge_status(flags, status::kInTrans | status::kAutocommit, status::kInTrans);
+  EXPECT_EQ(merged[0] | (merged[1] << 8), (0x4022 & ~0x0003) | 0x0001);
+}
+
 }  // namespace
 }  // namespace sqlcache::wire
