@@ -90,6 +90,10 @@ class Redis:
     def keys(self, pattern):
         return [k for k in self.cli("--scan", "--pattern", pattern).split() if k]
 
+    def server_pid(self):
+        found = re.search(r"^process_id:(\d+)", self.cli("INFO", "server"), re.M)
+        return int(found.group(1)) if found else None
+
     def strlen(self, key):
         return int(self.cli("STRLEN", key).strip() or 0)
 

@@ -2,6 +2,7 @@
 reconnects, and latency percentiles computed from its --histogram (its summary only prints
 one percentile)."""
 import re
+import resource
 import subprocess
 
 from . import stats
@@ -34,9 +35,14 @@ class Sysbench:
         args = self._args(test, port) + [
             f"--threads={threads}", f"--time={seconds}", "--db-ps-mode=disable",
             "--histogram=on", "--report-interval=0", *extra, "run"]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         done = subprocess.run(args, capture_output=True, text=True, check=False,
                               timeout=seconds + 120)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         result = parse(done.stdout)
+        # sysbench's own CPU time (it is the only child that ends during the run).
+        result["client_cpu_s"] = (after.ru_utime + after.ru_stime) - (before.ru_utime +
+                                                                      before.ru_stime)
         result["exit"] = done.returncode
         fatal = done.returncode != 0 or "FATAL" in done.stdout or "FATAL" in done.stderr
         result["errors"] = (1 if fatal else 0) + result.get("reconnects", 0)

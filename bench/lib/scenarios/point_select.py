@@ -7,7 +7,7 @@ from ..context import NAMES
 from ..interleave import interleave, log
 from ..report import Column, Section
 from ..stats import medians, paired_ratio
-from .sysbench_runs import measured_run, warm_up
+from .sysbench_runs import CPU_PARTS, measured_run, warm_up
 
 CONTENDERS = ("direct", "memory", "redis")
 
@@ -38,16 +38,20 @@ def run(ctx):
                       f"{s.sb_tables} tables × {s.sb_table_size} rows, every key warmed; "
                       f"{s.sysbench_rounds} interleaved rounds of {s.sysbench_seconds} s per "
                       "contender and thread count.", columns)
-    load = Section("8", "8. Database load during scenario 2",
-                   "The backend's `Com_select` and CPU time (utime+stime of mariadbd from "
-                   "/proc) while scenario 2 ran, per client query.",
+    load = Section("8", "8. Database load during scenario 2, and where the CPU goes",
+                   "The backend's `Com_select` while scenario 2 ran, and the CPU time "
+                   "(utime+stime from /proc, sysbench's from its rusage) each process spent "
+                   "per client query: sysbench, the proxy, mariadbd, redis-server.",
                    [Column("threads", "threads", "{:.0f}"),
                     Column("queries", "client queries", "{:.0f}"),
                     Column("backend_selects", "backend Com_select", "{:.0f}"),
                     Column("backend_selects_per_query", "Com_select per query", "{:.3f}"),
-                    Column("backend_cpu_ms_per_1000", "backend CPU ms / 1000 queries",
-                           "{:.1f}"),
-                    Column("reduction", "Com_select reduction", "{:.1%}")])
+                    Column("reduction", "Com_select reduction", "{:.1%}"),
+                    Column("client_us", "sysbench CPU µs / query", "{:.1f}"),
+                    Column("proxy_us", "proxy CPU µs / query", "{:.1f}"),
+                    Column("backend_us", "database CPU µs / query", "{:.1f}"),
+                    Column("redis_us", "Redis CPU µs / query", "{:.1f}"),
+                    Column("total_us", "total CPU µs / query", "{:.1f}")])
     for threads in (1, 8):
         contenders = [(name, measured_run(ctx, name, "oltp_point_select", threads))
                       for name in CONTENDERS]
@@ -64,12 +68,20 @@ def run(ctx):
             ctx.facts[f"s2.{threads}.{name}.errors"] = row["errors"]
             # Scenario 8: totals over the rounds, so a near-zero count is not lost to a median.
             totals = {k: sum(r.get(k) or 0 for r in rounds)
-                      for k in ("queries", "backend_selects", "backend_cpu_s")}
+                      for k in ("queries", "backend_selects")}
             load_row = {"threads": threads, "queries": totals["queries"],
                         "backend_selects": totals["backend_selects"]}
             if totals["queries"]:
                 load_row["backend_selects_per_query"] = totals["backend_selects"] / totals["queries"]
-                load_row["backend_cpu_ms_per_1000"] = totals["backend_cpu_s"] * 1e6 / totals["queries"]
+                total_us = 0.0
+                for part in CPU_PARTS:
+                    measured = [r[f"{part}_cpu_s"] for r in rounds if f"{part}_cpu_s" in r]
+                    if measured:
+                        load_row[f"{part}_us"] = sum(measured) * 1e6 / totals["queries"]
+                        total_us += load_row[f"{part}_us"]
+                        ctx.facts[f"s8.{threads}.{name}.{part}_us"] = load_row[f"{part}_us"]
+                load_row["total_us"] = total_us
+                ctx.facts[f"s8.{threads}.{name}.total_us"] = total_us
             load.add(name, load_row, label=f"{threads} thr: " + section_label(name))
         direct_rate = load.rows[-len(CONTENDERS)].get("backend_selects_per_query")
         for row, name in zip(load.rows[-len(CONTENDERS):], CONTENDERS):
@@ -79,7 +91,29 @@ def run(ctx):
                 ctx.facts[f"s8.{threads}.{name}.reduction"] = row["reduction"]
     load.notes.append("Com_select counts every SELECT the server ran, whoever sent it; the "
                       "harness's own status reads are SHOW statements and not counted.")
+    load.notes.extend(cpu_budget_notes(ctx.facts))
     return [section, load]
+
+
+def cpu_budget_notes(facts):
+    """At 8 threads every core is busy, so QPS is about (cores × 1 s) / (CPU per query): the
+    point-select target is a CPU budget. Says what it leaves the proxy, and what it used."""
+    direct = facts.get("s8.8.direct.total_us")
+    notes = []
+    for name, goal in (("memory", 1.8), ("redis", 1.2)):
+        used = facts.get(f"s8.8.{name}.total_us")
+        proxy = facts.get(f"s8.8.{name}.proxy_us")
+        client = facts.get(f"s8.8.{name}.client_us")
+        if not (direct and used and proxy is not None and client is not None):
+            continue
+        budget = direct / goal
+        others = used - proxy
+        notes.append(
+            f"8 threads, {section_label(name)}: {goal}× direct QPS needs at most "
+            f"{budget:.1f} µs of CPU per query (direct: {direct:.1f}); sysbench and the other "
+            f"servers took {others:.1f}, leaving the proxy {max(0.0, budget - others):.1f} µs; "
+            f"it used {proxy:.1f}.")
+    return notes
 
 
 def section_label(name):

@@ -1,21 +1,30 @@
 """One sysbench run per contender, wrapped with what the proxy and the database counted while
-it ran: the proxy's hit ratio, the backend's Com_select and the backend's CPU time."""
+it ran: the proxy's hit ratio, the backend's Com_select, and the CPU time each process spent
+(database, proxy, Redis, sysbench itself): on a machine whose cores every process shares, CPU
+per query is what bounds queries per second."""
 from ..database import cpu_seconds
 from ..proxy import hit_ratio
+
+# The processes whose CPU time a run records, as result keys "<name>_cpu_s".
+CPU_PARTS = ("client", "proxy", "backend", "redis")
 
 
 def measured_run(ctx, contender, test, threads, *extra, seconds=None):
     def measure():
         proxy = ctx.proxies.get(contender)
-        pid = ctx.db.server_pid()
+        pids = {"backend": ctx.db.server_pid(),
+                "proxy": proxy.process.pid if proxy and proxy.process else None,
+                "redis": ctx.redis.server_pid() if contender.startswith("redis") else None}
         before = proxy.outcomes() if proxy else None
-        selects, cpu = ctx.db.global_status("Com_select"), cpu_seconds(pid)
+        selects = ctx.db.global_status("Com_select")
+        cpu = {name: cpu_seconds(pid) for name, pid in pids.items()}
         result = ctx.sysbench.run(test, ctx.port(contender), threads,
                                   seconds or ctx.settings.sysbench_seconds, *extra)
         result["backend_selects"] = ctx.db.global_status("Com_select") - selects
-        cpu_after = cpu_seconds(pid)
-        if cpu is not None and cpu_after is not None:
-            result["backend_cpu_s"] = cpu_after - cpu
+        for name, pid in pids.items():
+            cpu_after = cpu_seconds(pid)
+            if cpu[name] is not None and cpu_after is not None:
+                result[f"{name}_cpu_s"] = cpu_after - cpu[name]
         if proxy:
             result["hit_ratio"] = hit_ratio(before, proxy.outcomes())
         queries = result.get("queries") or 0
