@@ -117,7 +117,12 @@ def header(args, settings, ctx, started, elapsed, others, load_start, load_end):
     if others is not None:
         lines.append(f"- other processes used {others:.0%} of the machine's CPU time during the "
                      "run")
-    loaded = (others is not None and others > 0.15) or load_start[0] > 0.5 * os.cpu_count()
+    # The share of CPU time other processes took is the measurement; the load average only
+    # stands in when it is unknown (it lags by a minute and counts the run's own processes).
+    if others is not None:
+        loaded = others > 0.15
+    else:
+        loaded = load_start[0] > 0.5 * os.cpu_count()
     if loaded:
         lines += ["", "> **The machine was loaded while this ran** (other work shared its cores): "
                   "absolute figures are noisy and low; the interleaved ratios are the figures "
