@@ -21,11 +21,11 @@ namespace sqlcache::cache {
 class CacheStore {
  public:
   virtual ~CacheStore() = default;
-  // The entry and the current generations, in ONE round trip (pipelined GET + MGET). The hit
-  // path's call: the arguments are references (no copies per query), so they must outlive the
-  // returned awaitable; co_await it at once.
-  virtual awaitable<StoreLookup> lookup(const std::string& key,
-                                        const std::vector<std::string>& generation_keys) = 0;
+  // The entry and the current generations, in ONE round trip (pipelined GET + MGET). By value:
+  // Asio's coroutines start when first awaited, so a reference could outlive its argument
+  // (co_spawn(io, store.lookup("k", {}), ...) would read dead temporaries).
+  virtual awaitable<StoreLookup> lookup(std::string key,
+                                        std::vector<std::string> generation_keys) = 0;
   // Stores with a TTL (SET key value PX ttl). false on error.
   virtual awaitable<bool> put(std::string key, std::string value,
                               std::chrono::milliseconds ttl) = 0;

@@ -138,8 +138,8 @@ std::vector<std::uint64_t> MemoryStore::generations_now(
   return values;
 }
 
-awaitable<StoreLookup> MemoryStore::lookup(const std::string& key,
-                                           const std::vector<std::string>& generation_keys) {
+awaitable<StoreLookup> MemoryStore::lookup(std::string key,
+                                           std::vector<std::string> generation_keys) {
   co_return lookup_now(key, generation_keys);
 }
 

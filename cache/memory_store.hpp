@@ -36,8 +36,7 @@ class MemoryStore final : public CacheStore {
   explicit MemoryStore(MemoryStoreOptions options = {});
   ~MemoryStore() override;
 
-  awaitable<StoreLookup> lookup(const std::string& key,
-                                const std::vector<std::string>& generation_keys) override;
+  awaitable<StoreLookup> lookup(std::string key, std::vector<std::string> generation_keys) override;
   awaitable<bool> put(std::string key, std::string value, std::chrono::milliseconds ttl) override;
   awaitable<bool> bump(std::vector<std::string> generation_keys) override;
   awaitable<std::optional<std::vector<std::uint64_t>>> generations(

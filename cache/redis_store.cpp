@@ -96,8 +96,8 @@ awaitable<RedisResult> RedisStore::round_trip(RedisRequest request) {
   co_return result;
 }
 
-awaitable<StoreLookup> RedisStore::lookup(const std::string& key,
-                                          const std::vector<std::string>& generation_keys) {
+awaitable<StoreLookup> RedisStore::lookup(std::string key,
+                                          std::vector<std::string> generation_keys) {
   try {
     const auto started = Clock::now();
     const std::size_t generation_count = generation_keys.size();

@@ -40,8 +40,7 @@ class RedisStore final : public CacheStore {
   RedisStore(const RedisStore&) = delete;
   RedisStore& operator=(const RedisStore&) = delete;
 
-  awaitable<StoreLookup> lookup(const std::string& key,
-                                const std::vector<std::string>& generation_keys) override;
+  awaitable<StoreLookup> lookup(std::string key, std::vector<std::string> generation_keys) override;
   // A TTL of zero or less stores nothing and succeeds.
   awaitable<bool> put(std::string key, std::string value, std::chrono::milliseconds ttl) override;
   awaitable<bool> bump(std::vector<std::string> generation_keys) override;
