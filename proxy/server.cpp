@@ -1,5 +1,6 @@
 #include "proxy/server.hpp"
 
+#include <csignal>
 #include <stdexcept>
 #include <thread>
 
@@ -39,6 +40,11 @@ Server::Server(config::Config config, config::CommandLine command_line)
     : config_(std::make_shared<const config::Config>(std::move(config))),
       tls_(make_tls_settings(*config_)),
       command_line_(std::move(command_line)) {
+  // Before the ports open: from then on a supervisor may signal us. Asio queues a signal that
+  // arrives before run() waits for it.
+  signals_.add(SIGINT);
+  signals_.add(SIGTERM);
+  signals_.add(SIGHUP);
   unsigned threads = config_->threads;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   auto endpoints = resolve_listen(config_->listen);
@@ -176,18 +182,17 @@ void Server::wait_for_drain(std::chrono::steady_clock::time_point deadline) {
 int Server::run() {
   for (auto& worker : workers_) worker->start_thread();
   if (admin_) admin_->start();
-  asio::signal_set signals(control_, SIGINT, SIGTERM, SIGHUP);
   std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec,
                                                                       int signal) {
     if (ec) return;
     if (signal == SIGHUP) {
       reload();
-      signals.async_wait(on_signal);
+      signals_.async_wait(on_signal);
       return;
     }
     begin_shutdown();
   };
-  signals.async_wait(on_signal);
+  signals_.async_wait(on_signal);
   control_.run();
   for (auto& worker : workers_) worker->join();
   log_event(LogLevel::info, "proxy", "stopped", {});

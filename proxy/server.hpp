@@ -49,6 +49,9 @@ class Server {
   config::CommandLine command_line_;
   std::atomic<std::uint32_t> open_connections_{0};
   asio::io_context control_{1};
+  // Registered before any port opens (see the constructor), so a SIGTERM that comes as soon as
+  // the port accepts is queued for run() instead of killing the process.
+  asio::signal_set signals_{control_};
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<AdminServer> admin_;
   bool shutting_down_ = false;

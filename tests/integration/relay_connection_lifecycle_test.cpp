@@ -13,6 +13,7 @@
 #include "support/mysql_client.hpp"
 #include "support/proxy_process.hpp"
 #include "support/relay_fixture.hpp"
+#include "support/test_env.hpp"
 
 namespace sqlcache::testing {
 namespace {
@@ -96,6 +97,23 @@ TEST_F(RelayConnectionLifecycleTest, SigtermWithoutClientsExitsZero) {
   const std::optional<ProcessExit> ended = proxy()->stop(kShutdownBound);
   ASSERT_TRUE(ended);
   EXPECT_TRUE(ended->clean()) << ended->describe();
+}
+
+// A SIGTERM that arrives as soon as the port accepts (a supervisor stopping what it just
+// started) must be a clean shutdown too. The signal handler used to be installed only after
+// the ports were open, so such a SIGTERM killed the process (seen under ThreadSanitizer, where
+// that window is widest).
+TEST_F(RelayConnectionLifecycleTest, SigtermTheMomentThePortAcceptsExitsZero) {
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    SCOPED_TRACE(attempt);
+    ProxyProcess proxy;
+    ASSERT_TRUE(proxy.start(test_env().proxy_binary, pure_relay_arguments()))
+        << proxy.start_error() << "\n"
+        << proxy.log();
+    const std::optional<ProcessExit> ended = proxy.stop(kShutdownBound);
+    ASSERT_TRUE(ended);
+    EXPECT_TRUE(ended->clean()) << ended->describe() << "\n" << proxy.log();
+  }
 }
 
 TEST_F(RelayConnectionLifecycleTest, SigtermWithAnIdleClientExitsZeroAndRefusesNewClients) {
