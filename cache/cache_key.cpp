@@ -31,10 +31,9 @@ struct DigestContext {
   EVP_MD_CTX* ctx;
 };
 
-}  // namespace
-
-std::string derive_key(const KeyContext& context, std::string_view normalized_sql,
-                       wire::ByteView parameters) {
+// Appends the 32 hex digits of the key hash to `out`.
+void append_key_hash(std::string& out, const KeyContext& context, std::string_view normalized_sql,
+                     wire::ByteView parameters) {
   thread_local DigestContext digest;
   EVP_MD_CTX* ctx = digest.ctx;
   EVP_DigestInit_ex2(ctx, digest.md, nullptr);
@@ -51,24 +50,43 @@ std::string derive_key(const KeyContext& context, std::string_view normalized_sq
   fixed[9] = context.binary_protocol ? 1 : 0;
   add_field(ctx, std::string_view(fixed.data(), fixed.size()));
   add_field(ctx, wire::as_chars(parameters));
-  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest_bytes{};
   unsigned int digest_length = 0;
-  EVP_DigestFinal_ex(ctx, out.data(), &digest_length);
+  EVP_DigestFinal_ex(ctx, digest_bytes.data(), &digest_length);
 
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string key;
-  key.reserve(32);
   for (int i = 0; i < 16; ++i) {
-    key.push_back(kHex[out[i] >> 4]);
-    key.push_back(kHex[out[i] & 0xF]);
+    out.push_back(kHex[digest_bytes[i] >> 4]);
+    out.push_back(kHex[digest_bytes[i] & 0xF]);
   }
+}
+
+constexpr std::string_view kEntryPart = "q:";
+constexpr std::size_t kHashDigits = 32;
+
+}  // namespace
+
+std::string derive_key(const KeyContext& context, std::string_view normalized_sql,
+                       wire::ByteView parameters) {
+  std::string key;
+  key.reserve(kHashDigits);
+  append_key_hash(key, context, normalized_sql, parameters);
+  return key;
+}
+
+std::string derive_entry_key(std::string_view prefix, const KeyContext& context,
+                             std::string_view normalized_sql, wire::ByteView parameters) {
+  std::string key;
+  key.reserve(prefix.size() + kEntryPart.size() + kHashDigits);
+  key.append(prefix).append(kEntryPart);
+  append_key_hash(key, context, normalized_sql, parameters);
   return key;
 }
 
 std::string entry_key(std::string_view prefix, std::string_view hash) {
   std::string key;
-  key.reserve(prefix.size() + 2 + hash.size());
-  key.append(prefix).append("q:").append(hash);
+  key.reserve(prefix.size() + kEntryPart.size() + hash.size());
+  key.append(prefix).append(kEntryPart).append(hash);
   return key;
 }
 

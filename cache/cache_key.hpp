@@ -23,6 +23,10 @@ struct KeyContext {
 std::string derive_key(const KeyContext& context, std::string_view normalized_sql,
                        wire::ByteView parameters = {});
 
+// entry_key(prefix, derive_key(...)) built in one string.
+std::string derive_entry_key(std::string_view prefix, const KeyContext& context,
+                             std::string_view normalized_sql, wire::ByteView parameters = {});
+
 // Store keys. Generation keys never expire; every lookup reads the global one, the schema
 // ones and the table ones of the tables it reads (design decision 5).
 std::string entry_key(std::string_view prefix, std::string_view hash);

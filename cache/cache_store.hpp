@@ -26,6 +26,13 @@ class CacheStore {
   // (co_spawn(io, store.lookup("k", {}), ...) would read dead temporaries).
   virtual awaitable<StoreLookup> lookup(std::string key,
                                         std::vector<std::string> generation_keys) = 0;
+  // The answer lookup() would give, without suspending, from a store that has it at hand (the
+  // in-process store): no coroutine frame and no copies of the keys on a hit. nullopt: this
+  // store cannot; call lookup().
+  virtual std::optional<StoreLookup> lookup_immediate(
+      std::string_view /*key*/, const std::vector<std::string>& /*generation_keys*/) {
+    return std::nullopt;
+  }
   // Stores with a TTL (SET key value PX ttl). false on error.
   virtual awaitable<bool> put(std::string key, std::string value,
                               std::chrono::milliseconds ttl) = 0;

@@ -37,6 +37,10 @@ class MemoryStore final : public CacheStore {
   ~MemoryStore() override;
 
   awaitable<StoreLookup> lookup(std::string key, std::vector<std::string> generation_keys) override;
+  std::optional<StoreLookup> lookup_immediate(
+      std::string_view key, const std::vector<std::string>& generation_keys) override {
+    return lookup_now(key, generation_keys);
+  }
   awaitable<bool> put(std::string key, std::string value, std::chrono::milliseconds ttl) override;
   awaitable<bool> bump(std::vector<std::string> generation_keys) override;
   awaitable<std::optional<std::vector<std::uint64_t>>> generations(

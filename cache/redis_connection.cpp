@@ -36,18 +36,24 @@ std::string_view to_string(RedisFailure failure) {
   return "unknown";
 }
 
-// One call: its commands, the replies gathered so far, and its outcome. The deadline timer
-// doubles as the caller's wake-up: it is cancelled as soon as the outcome is known.
+// One call: its commands, the replies gathered so far, and its outcome. The caller sleeps on
+// `wakeup` (armed at the end of time, so arming it costs no timer system call), cancelled as
+// soon as the outcome is known; the connection's deadline watcher gives up on it when
+// `deadline` passes.
 struct RedisConnection::Pending {
-  Pending(asio::any_io_executor executor, RedisRequest request)
-      : request(std::move(request)), deadline(executor) {}
+  Pending(asio::any_io_executor executor, RedisRequest request,
+          std::chrono::steady_clock::time_point deadline)
+      : request(std::move(request)), deadline(deadline), wakeup(executor) {
+    wakeup.expires_at(std::chrono::steady_clock::time_point::max());
+  }
   RedisRequest request;
+  std::chrono::steady_clock::time_point deadline;
   std::vector<RedisReply> replies;
   bool written = false;
   bool done = false;
   RedisFailure failure = RedisFailure::None;
   std::string reason;
-  asio::steady_timer deadline;
+  asio::steady_timer wakeup;
 };
 
 // One TCP (or TLS) connection's life, from connect to close. A new Link is made for every
@@ -75,7 +81,8 @@ RedisConnection::RedisConnection(asio::any_io_executor executor, RedisOptions op
     : executor_(std::move(executor)),
       options_(std::move(options)),
       tls_(std::move(tls)),
-      stats_(std::move(stats)) {}
+      stats_(std::move(stats)),
+      deadline_timer_(executor_) {}
 
 RedisConnection::~RedisConnection() = default;
 
@@ -89,9 +96,13 @@ awaitable<RedisResult> RedisConnection::execute(RedisRequest request) {
   if (request.reply_count == 0) co_return RedisResult{};
   // Keeps the connection alive while this call is suspended, whatever its owner does.
   auto self = shared_from_this();
-  auto pending = std::make_shared<Pending>(executor_, std::move(request));
-  pending->deadline.expires_after(options_.command_timeout);
+  auto pending = std::make_shared<Pending>(
+      executor_, std::move(request), std::chrono::steady_clock::now() + options_.command_timeout);
   outbox_.push_back(pending);
+  if (!watching_deadlines_) {
+    watching_deadlines_ = true;
+    asio::co_spawn(executor_, watch_deadlines(self), asio::detached);
+  }
   if (!link_) {
     open_link();
   } else if (link_->ready) {
@@ -99,10 +110,38 @@ awaitable<RedisResult> RedisConnection::execute(RedisRequest request) {
   }
   if (!pending->done) {
     error_code ec;
-    co_await pending->deadline.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    co_await pending->wakeup.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
   if (!pending->done) give_up_on(pending);
   co_return RedisResult{pending->failure, std::move(pending->reason), std::move(pending->replies)};
+}
+
+// One timer per connection rather than one per call: re-arming a timer that becomes the
+// earliest costs a system call, and under load that was one per cache lookup. Every call has
+// the same timeout, so the oldest pending call has the earliest deadline; the watcher sleeps
+// until it, gives up on what is overdue, and ends when nothing is pending (execute() starts it
+// again).
+awaitable<void> RedisConnection::watch_deadlines(std::shared_ptr<RedisConnection> self) {
+  while (true) {
+    const auto now = std::chrono::steady_clock::now();
+    std::shared_ptr<Pending> oldest = self->oldest_pending();
+    while (oldest && oldest->deadline <= now) {
+      self->give_up_on(oldest);
+      oldest = self->oldest_pending();
+    }
+    if (!oldest) break;
+    self->deadline_timer_.expires_at(oldest->deadline);
+    error_code ignored;
+    co_await self->deadline_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  }
+  self->watching_deadlines_ = false;
+}
+
+std::shared_ptr<RedisConnection::Pending> RedisConnection::oldest_pending() const {
+  // Calls are written in call order, so every written call is older than every queued one.
+  if (link_ && !link_->awaiting_reply.empty()) return link_->awaiting_reply.front();
+  if (!outbox_.empty()) return outbox_.front();
+  return nullptr;
 }
 
 void RedisConnection::give_up_on(const std::shared_ptr<Pending>& pending) {
@@ -125,7 +164,7 @@ void RedisConnection::finish(Pending& pending, RedisFailure failure, std::string
   pending.failure = failure;
   pending.reason = std::move(reason);
   if (failure != RedisFailure::None) pending.replies.clear();
-  pending.deadline.cancel();
+  pending.wakeup.cancel();
 }
 
 void RedisConnection::open_link() {
@@ -137,6 +176,7 @@ void RedisConnection::open_link() {
 
 void RedisConnection::close(std::string_view reason) {
   if (link_) fail_link(link_, RedisFailure::Closed, std::string(reason));
+  deadline_timer_.cancel();  // nothing is pending now: let the watcher end
 }
 
 void RedisConnection::fail_link(const std::shared_ptr<Link>& link, RedisFailure failure,

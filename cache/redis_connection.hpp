@@ -5,7 +5,8 @@
 // reader coroutine, which is all RESP2 needs: the server answers in order.
 //
 // Failure rules (design.md decision 7, fail open):
-//  - every call has a deadline (command_timeout); when it passes the caller gets Timeout;
+//  - every call has a deadline (command_timeout); when it passes the caller gets Timeout (one
+//    timer per connection watches the oldest call's);
 //  - a call that timed out after its commands were written poisons the connection (its reply
 //    may still come and would be matched to the next call), so the connection is dropped and
 //    every call pending on it fails;
@@ -76,6 +77,8 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   static awaitable<void> read_replies(std::shared_ptr<RedisConnection> self,
                                       std::shared_ptr<Link> link);
   awaitable<void> write_requests(std::shared_ptr<Link> link);
+  static awaitable<void> watch_deadlines(std::shared_ptr<RedisConnection> self);
+  std::shared_ptr<Pending> oldest_pending() const;
   void give_up_on(const std::shared_ptr<Pending>& pending);
   void fail_link(const std::shared_ptr<Link>& link, RedisFailure failure, std::string reason);
   static void finish(Pending& pending, RedisFailure failure, std::string reason);
@@ -87,6 +90,8 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   std::shared_ptr<Link> link_;                   // null: not connected
   std::deque<std::shared_ptr<Pending>> outbox_;  // queued, not yet written
   bool had_link_ = false;
+  asio::steady_timer deadline_timer_;  // the oldest pending call's deadline (watch_deadlines)
+  bool watching_deadlines_ = false;
 };
 
 }  // namespace sqlcache::cache

@@ -19,6 +19,7 @@
 #include "proxy/bypass_reason.hpp"
 #include "proxy/cache_events.hpp"
 #include "proxy/cache_policy.hpp"
+#include "proxy/read_targets.hpp"
 #include "proxy/session.hpp"
 #include "proxy/worker.hpp"
 
@@ -49,7 +50,7 @@ constexpr std::uint16_t kSessionStatusBits =
 struct ReadPlan {
   int rule_index = -1;  // the table rule that set the TTL, for per-table metrics
   std::string key;
-  std::vector<std::string> generation_keys;
+  std::shared_ptr<const ReadTargets> targets;  // generation keys: targets->generation_keys
   std::chrono::milliseconds ttl{0};
   bool binary_protocol = false;
 };
@@ -94,14 +95,13 @@ class StoreQueryCache final : public QueryCache {
                   std::shared_ptr<const CachePolicy> policy, std::shared_ptr<CacheEventLog> events)
       : store_(std::move(store)), policy_(std::move(policy)), events_(std::move(events)) {}
 
-  awaitable<std::optional<bool>> handle(Session& session, const PacketView& command) override;
+  awaitable<bool> handle(Session& session, const PacketView& command) override;
 
   void apply_policy(std::shared_ptr<const CachePolicy> policy) override {
     policy_ = std::move(policy);
   }
   awaitable<bool> invalidate(std::vector<std::string> generation_keys) override {
-    const bool bumped = co_await store_->bump(std::move(generation_keys));
-    co_return bumped;
+    return store_->bump(std::move(generation_keys));
   }
   StoreStatus store_status() const override {
     StoreStatus status;
@@ -119,16 +119,26 @@ class StoreQueryCache final : public QueryCache {
   }
 
  private:
-  awaitable<std::optional<bool>> handle_query(Session& session, const PacketView& command);
-  awaitable<std::optional<bool>> handle_prepare(Session& session, const PacketView& command);
-  awaitable<std::optional<bool>> handle_execute(Session& session, const PacketView& command);
+  awaitable<bool> handle_query(Session& session, const PacketView& command);
+  awaitable<bool> handle_prepare(Session& session, const PacketView& command);
+  awaitable<bool> handle_execute(Session& session, const PacketView& command);
 
   // nullopt: not cacheable (the reason is counted).
-  std::optional<ReadPlan> plan_read(const SessionState& state, const cache::Analysis& analysis,
+  std::optional<ReadPlan> plan_read(const SessionState& state,
+                                    const std::shared_ptr<const cache::Analysis>& analysis,
                                     wire::ByteView parameters, bool binary);
   // `statement`: set for COM_STMT_EXECUTE (a miss may need its parameter types restored).
   awaitable<bool> serve_read(Session& session, const PacketView& command, ReadPlan plan,
                              PreparedStatement* statement = nullptr);
+  // The store cannot answer: relay (restoring an execute's parameter types if needed).
+  awaitable<bool> relay_uncached(Session& session, const PacketView& command,
+                                 PreparedStatement* statement);
+  // The entry is missing or stale: wait for an identical miss already in flight on this
+  // worker, or query the database and store what it answers. `generations` are the ones the
+  // lookup read (without the write epoch, which is `epoch`).
+  awaitable<bool> serve_miss(Session& session, const PacketView& command, const ReadPlan& plan,
+                             PreparedStatement* statement, std::vector<std::uint64_t> generations,
+                             std::uint64_t epoch, Clock::time_point start);
   // Writes a cached response (entry.response, a view into a value the caller holds) to the
   // client as a hit.
   awaitable<bool> replay(Session& session, const cache::CachedResult& entry, const ReadPlan& plan,
@@ -150,42 +160,45 @@ class StoreQueryCache final : public QueryCache {
   std::shared_ptr<const CachePolicy> policy_;
   std::unordered_map<std::string, std::shared_ptr<Inflight>> inflight_;
   AnalysisMemo memo_;
+  ReadTargetMemo read_targets_;
   // Invalidations the store could not take: retried before the cache is used again, so this
   // instance never serves an entry a write of its own has made stale.
   std::vector<std::string> pending_bumps_;
   std::shared_ptr<CacheEventLog> events_;  // shared by every worker's cache
 };
 
-awaitable<std::optional<bool>> StoreQueryCache::handle(Session& session,
-                                                       const PacketView& command) {
+// Not a coroutine: it hands back the awaitable of the coroutine that does the work (one frame
+// less per command).
+awaitable<bool> StoreQueryCache::handle(Session& session, const PacketView& command) {
   SessionState& state = session.mutable_state();
-  switch (static_cast<wire::Command>(command.payload[0])) {
+  const std::uint8_t code = command.payload[0];
+  switch (static_cast<wire::Command>(code)) {
     case wire::Command::Query:
-      co_return co_await handle_query(session, command);
+      return handle_query(session, command);
     case wire::Command::StmtPrepare:
-      co_return co_await handle_prepare(session, command);
+      return handle_prepare(session, command);
     case wire::Command::StmtExecute:
-      co_return co_await handle_execute(session, command);
+      return handle_execute(session, command);
     case wire::Command::StmtSendLongData:
       if (auto id = wire::parse_statement_id(command.payload)) {
         if (auto* statement = state.statements.find(*id)) statement->long_data_pending = true;
       }
-      co_return std::nullopt;
+      break;
     case wire::Command::StmtReset:
       if (auto id = wire::parse_statement_id(command.payload)) {
         if (auto* statement = state.statements.find(*id)) statement->long_data_pending = false;
       }
-      co_return std::nullopt;
+      break;
     case wire::Command::StmtClose:
       if (auto id = wire::parse_statement_id(command.payload)) state.statements.erase(*id);
-      co_return std::nullopt;
+      break;
     default:
-      co_return std::nullopt;
+      break;
   }
+  return session.forward_and_relay(command, wire::response_shape(code));
 }
 
-awaitable<std::optional<bool>> StoreQueryCache::handle_query(Session& session,
-                                                             const PacketView& command) {
+awaitable<bool> StoreQueryCache::handle_query(Session& session, const PacketView& command) {
   SessionState& state = session.mutable_state();
   if (command.payload.size() >= wire::kMaxChunk) {
     // Never analysed (a 16 MiB statement is a bulk load, not a cacheable read); but it may
@@ -201,7 +214,7 @@ awaitable<std::optional<bool>> StoreQueryCache::handle_query(Session& session,
       memo_.analyze(wire::as_chars(command.payload.subspan(1)), options);
   const cache::Analysis& analysis = *shared;
   if (analysis.cacheable && !is_write(analysis)) {
-    if (auto plan = plan_read(state, analysis, {}, false)) {
+    if (auto plan = plan_read(state, shared, {}, false)) {
       co_return co_await serve_read(session, command, std::move(*plan));
     }
   } else if (!is_write(analysis)) {
@@ -210,10 +223,11 @@ awaitable<std::optional<bool>> StoreQueryCache::handle_query(Session& session,
   co_return co_await relay_tracked(session, command, &analysis);
 }
 
-std::optional<ReadPlan> StoreQueryCache::plan_read(const SessionState& state,
-                                                   const cache::Analysis& analysis,
-                                                   wire::ByteView parameters, bool binary) {
+std::optional<ReadPlan> StoreQueryCache::plan_read(
+    const SessionState& state, const std::shared_ptr<const cache::Analysis>& shared_analysis,
+    wire::ByteView parameters, bool binary) {
   const CachePolicy& policy = *policy_;
+  const cache::Analysis& analysis = *shared_analysis;
   if (state.caching_disabled) {
     count_bypass(bypass_index(cache::BypassReason::Unparsable));
     return std::nullopt;
@@ -226,17 +240,13 @@ std::optional<ReadPlan> StoreQueryCache::plan_read(const SessionState& state,
     count_bypass(bypass_index(SessionBypass::InTransaction));
     return std::nullopt;
   }
-  std::vector<config::TableName> tables;
-  tables.reserve(analysis.tables_read.size());
-  for (const auto& table : analysis.tables_read) {
-    std::string_view schema = table.schema.empty() ? std::string_view(state.schema) : table.schema;
-    if (schema.empty()) {
-      count_bypass(bypass_index(SessionBypass::NoDatabase));
-      return std::nullopt;
-    }
-    tables.push_back({schema, table.table});
+  std::shared_ptr<const ReadTargets> targets =
+      read_targets_.resolve(policy_, state.schema, shared_analysis);
+  if (!targets) {
+    count_bypass(bypass_index(SessionBypass::NoDatabase));
+    return std::nullopt;
   }
-  config::TtlDecision decision = policy.rules.decide(tables);
+  const config::TtlDecision& decision = targets->decision;
   std::chrono::milliseconds ttl = decision.ttl;
   // A hint sets the TTL for its statement, but never caches a table whose rule says ttl: 0:
   // that is the operator's "never", which a statement in application code cannot lift.
@@ -246,29 +256,13 @@ std::optional<ReadPlan> StoreQueryCache::plan_read(const SessionState& state,
     count_bypass(bypass_index(SessionBypass::TtlZero));
     return std::nullopt;
   }
-
-  ReadPlan plan;
-  plan.rule_index = policy.rule_index(decision.rule);
-  plan.ttl = ttl;
-  plan.binary_protocol = binary;
-  plan.generation_keys.reserve(1 + 2 * tables.size());
-  plan.generation_keys.push_back(cache::global_generation_key(policy.key_prefix));
-  for (const auto& table : tables) {
-    auto schema_key = cache::schema_generation_key(policy.key_prefix, table.schema);
-    if (std::find(plan.generation_keys.begin(), plan.generation_keys.end(), schema_key) ==
-        plan.generation_keys.end()) {
-      plan.generation_keys.push_back(std::move(schema_key));
-    }
-  }
-  for (const auto& table : tables) {
-    plan.generation_keys.push_back(
-        cache::table_generation_key(policy.key_prefix, table.schema, table.table));
-  }
   if (state.in_transaction()) {
     // Only with cache_in_transactions: never answer a read of a table this transaction
-    // changed (its rows are not committed; the cache holds committed data).
-    for (const auto& key : plan.generation_keys) {
-      if (std::find(state.transaction_writes.begin(), state.transaction_writes.end(), key) !=
+    // changed (its rows are not committed; the cache holds committed data). The last key, the
+    // write epoch, is not a table's.
+    const auto& keys = targets->generation_keys;
+    for (auto key = keys.begin(); key + 1 < keys.end(); ++key) {
+      if (std::find(state.transaction_writes.begin(), state.transaction_writes.end(), *key) !=
           state.transaction_writes.end()) {
         count_bypass(bypass_index(SessionBypass::OwnTransactionWrite));
         return std::nullopt;
@@ -276,9 +270,11 @@ std::optional<ReadPlan> StoreQueryCache::plan_read(const SessionState& state,
     }
   }
 
-  // Last: the write epoch, bumped by every write (see serve_read: when a read inside a
-  // transaction may fill the cache). Not part of an entry's recorded generations.
-  plan.generation_keys.push_back(cache::write_epoch_key(policy.key_prefix));
+  ReadPlan plan;
+  plan.rule_index = policy.rule_index(decision.rule);
+  plan.ttl = ttl;
+  plan.binary_protocol = binary;
+  plan.targets = std::move(targets);
 
   std::string private_state;
   std::string_view session_state = state.session_variables;
@@ -293,8 +289,7 @@ std::optional<ReadPlan> StoreQueryCache::plan_read(const SessionState& state,
   context.encoding_capabilities = state.capabilities & wire::cap::kResultEncoding;
   context.character_set = state.character_set;
   context.binary_protocol = binary;
-  plan.key = cache::entry_key(policy.key_prefix,
-                              cache::derive_key(context, analysis.normalized, parameters));
+  plan.key = cache::derive_entry_key(policy.key_prefix, context, analysis.normalized, parameters);
   return plan;
 }
 
@@ -302,39 +297,27 @@ awaitable<bool> StoreQueryCache::serve_read(Session& session, const PacketView& 
                                             ReadPlan plan, PreparedStatement* statement) {
   Metrics& metrics = global_metrics();
   const auto start = Clock::now();
-  // What goes to the backend if the cache does not answer.
-  wire::Bytes rewritten;
-  const PacketView to_backend = with_restored_types(command, statement, rewritten);
-  auto mark_forwarded = [statement] {
-    if (statement != nullptr) statement->server_has_types = true;
-  };
   if (!pending_bumps_.empty()) {
     co_await bump(std::move(pending_bumps_));
   }
   if (!pending_bumps_.empty() || !store_->available()) {
     count_bypass(bypass_index(SessionBypass::StoreUnavailable));
-    mark_forwarded();
-    co_return co_await relay_tracked(session, to_backend, nullptr);
+    co_return co_await relay_uncached(session, command, statement);
   }
-  cache::StoreLookup lookup = co_await store_->lookup(plan.key, plan.generation_keys);
-  if (lookup.status == cache::LookupStatus::Error ||
-      lookup.generations.size() != plan.generation_keys.size()) {
+  const std::vector<std::string>& keys = plan.targets->generation_keys;
+  cache::StoreLookup lookup;
+  if (auto immediate = store_->lookup_immediate(plan.key, keys)) {
+    lookup = std::move(*immediate);
+  } else {
+    lookup = co_await store_->lookup(plan.key, keys);
+  }
+  if (lookup.status == cache::LookupStatus::Error || lookup.generations.size() != keys.size()) {
     metrics.cache_store_errors++;
     count_bypass(bypass_index(SessionBypass::StoreUnavailable));
-    mark_forwarded();
-    co_return co_await relay_tracked(session, to_backend, nullptr);
+    co_return co_await relay_uncached(session, command, statement);
   }
   const std::uint64_t epoch = lookup.generations.back();
   lookup.generations.pop_back();
-  // Inside a transaction the database answers from the transaction's snapshot, which may be
-  // older than committed data: such an answer may fill the cache only when no write went
-  // through any proxy since the snapshot was taken (the write epoch is unchanged since the
-  // read that opened the transaction). Reads outside a transaction always may.
-  SessionState& state = session.mutable_state();
-  const bool in_transaction_before = state.in_transaction();
-  const bool may_store =
-      !in_transaction_before || (state.transaction_epoch && *state.transaction_epoch == epoch &&
-                                 !state.explicit_transaction && state.transaction_writes.empty());
   if (lookup.status == cache::LookupStatus::Hit) {
     cache::CachedResult entry;
     cache::DecodeError error =
@@ -349,8 +332,24 @@ awaitable<bool> StoreQueryCache::serve_read(Session& session, const PacketView& 
       metrics.cache_stale++;
     }
   }
+  co_return co_await serve_miss(session, command, plan, statement, std::move(lookup.generations),
+                                epoch, start);
+}
 
-  // A miss. If the same entry is being filled on this worker, wait for it.
+awaitable<bool> StoreQueryCache::relay_uncached(Session& session, const PacketView& command,
+                                                PreparedStatement* statement) {
+  wire::Bytes rewritten;
+  const PacketView to_backend = with_restored_types(command, statement, rewritten);
+  if (statement != nullptr) statement->server_has_types = true;
+  co_return co_await relay_tracked(session, to_backend, nullptr);
+}
+
+awaitable<bool> StoreQueryCache::serve_miss(Session& session, const PacketView& command,
+                                            const ReadPlan& plan, PreparedStatement* statement,
+                                            std::vector<std::uint64_t> generations,
+                                            std::uint64_t epoch, Clock::time_point start) {
+  Metrics& metrics = global_metrics();
+  // If the same entry is being filled on this worker, wait for it.
   if (auto it = inflight_.find(plan.key); it != inflight_.end()) {
     std::shared_ptr<Inflight> leader = it->second;
     asio::steady_timer wait(session.worker().context(), policy_->coalesce_wait);
@@ -361,11 +360,21 @@ awaitable<bool> StoreQueryCache::serve_read(Session& session, const PacketView& 
     cache::CachedResult entry;
     std::shared_ptr<const std::string> value = leader->value;  // alive while this replays
     if (value && cache::decode_cached_result(*value, entry, false) == cache::DecodeError::None &&
-        entry.generations == lookup.generations) {
+        entry.generations == generations) {
       metrics.cache_coalesced_hits++;
       co_return co_await replay(session, entry, plan, statement, start);
     }
   }
+
+  // Inside a transaction the database answers from the transaction's snapshot, which may be
+  // older than committed data: such an answer may fill the cache only when no write went
+  // through any proxy since the snapshot was taken (the write epoch is unchanged since the
+  // read that opened the transaction). Reads outside a transaction always may.
+  SessionState& state = session.mutable_state();
+  const bool in_transaction_before = state.in_transaction();
+  const bool may_store =
+      !in_transaction_before || (state.transaction_epoch && *state.transaction_epoch == epoch &&
+                                 !state.explicit_transaction && state.transaction_writes.empty());
 
   (plan.binary_protocol ? metrics.cache_misses_prepared : metrics.cache_misses_text)++;
   if (plan.rule_index >= 0) policy_->rule_counters->misses[plan.rule_index]++;
@@ -374,7 +383,9 @@ awaitable<bool> StoreQueryCache::serve_read(Session& session, const PacketView& 
   RelayCapture capture;
   capture.limit = policy_->max_result_bytes;
   wire::ResponseTracker tracker(wire::ResponseShape::ResultSets, 0);
-  mark_forwarded();
+  wire::Bytes rewritten;
+  const PacketView to_backend = with_restored_types(command, statement, rewritten);
+  if (statement != nullptr) statement->server_has_types = true;
   bool ok = co_await session.forward_and_relay(to_backend, wire::ResponseShape::ResultSets,
                                                &capture, &tracker);
   const bool storable =
@@ -386,7 +397,7 @@ awaitable<bool> StoreQueryCache::serve_read(Session& session, const PacketView& 
   if (ok && !in_transaction_before && state.in_transaction()) state.transaction_epoch = epoch;
   if (storable) {
     std::string value =
-        cache::encode_cached_result(lookup.generations, capture.bytes, plan.binary_protocol);
+        cache::encode_cached_result(generations, capture.bytes, plan.binary_protocol);
     if (leader) inflight->value = std::make_shared<const std::string>(value);
     // Awaited, after the client already has its response: only this client's next command
     // waits, and it then finds the entry (a detached put could lose the race to it).
@@ -575,8 +586,7 @@ void StoreQueryCache::apply_statement_effects(SessionState& state, const cache::
   }
 }
 
-awaitable<std::optional<bool>> StoreQueryCache::handle_prepare(Session& session,
-                                                               const PacketView& command) {
+awaitable<bool> StoreQueryCache::handle_prepare(Session& session, const PacketView& command) {
   SessionState& state = session.mutable_state();
   PreparedStatement statement;
   statement.sql.assign(wire::as_chars(command.payload.subspan(1)));
@@ -597,8 +607,7 @@ awaitable<std::optional<bool>> StoreQueryCache::handle_prepare(Session& session,
   co_return true;
 }
 
-awaitable<std::optional<bool>> StoreQueryCache::handle_execute(Session& session,
-                                                               const PacketView& command) {
+awaitable<bool> StoreQueryCache::handle_execute(Session& session, const PacketView& command) {
   SessionState& state = session.mutable_state();
   auto header = wire::parse_stmt_execute_header(command.payload);
   PreparedStatement* statement = header ? state.statements.find(header->statement_id) : nullptr;
@@ -619,8 +628,8 @@ awaitable<std::optional<bool>> StoreQueryCache::handle_execute(Session& session,
       count_bypass(bypass_index(SessionBypass::LongData));
     } else if (!parameters) {
       count_bypass(bypass_index(cache::BypassReason::Unparsable));
-    } else if (auto plan =
-                   plan_read(state, analysis, wire::as_bytes(parameters->key_bytes), true)) {
+    } else if (auto plan = plan_read(state, statement->analysis,
+                                     wire::as_bytes(parameters->key_bytes), true)) {
       statement->parameter_types = parameters->types;
       co_return co_await serve_read(session, command, std::move(*plan), statement);
     }

@@ -21,9 +21,10 @@ class Worker;
 class QueryCache {
  public:
   virtual ~QueryCache() = default;
-  // Handles `command` if the cache has something to do with it; nullopt: relay it plainly.
-  // Otherwise, like Session::handle_command: false when the connection cannot go on.
-  virtual awaitable<std::optional<bool>> handle(Session& session, const PacketView& command) = 0;
+  // Handles a command (any but COM_QUIT, COM_CHANGE_USER and unsupported ones): answers it from
+  // the cache, or relays it keeping generations and session state in step. Like
+  // Session::handle_command: false when the connection cannot go on.
+  virtual awaitable<bool> handle(Session& session, const PacketView& command) = 0;
   // A new configuration (SIGHUP): rules and policy apply to the next query.
   virtual void apply_policy(std::shared_ptr<const CachePolicy> policy) = 0;
   // Bumps generation keys in the store (admin invalidation); false on store error.

@@ -213,28 +213,32 @@ awaitable<bool> Session::handle_command(const PacketView& command) {
   co_return ok;
 }
 
+// Not a coroutine: it picks the coroutine that handles the command and hands back its
+// awaitable, so a command costs one coroutine frame less (frames are allocated; the hit path
+// is a few microseconds).
 awaitable<bool> Session::dispatch_command(const PacketView& command) {
   const std::uint8_t code = command.payload[0];
   const wire::ResponseShape shape = wire::response_shape(code);
   worker_.metrics().commands++;
-  if (shape == wire::ResponseShape::Unsupported) {
-    std::string message = "sqlcache: command " + std::string(wire::command_name(code)) +
-                          " is not supported through the proxy";
-    client_.consume_packet();
-    co_return co_await send_error(1, kErUnknownCommand, "08S01", message);
-  }
-  if (code == static_cast<std::uint8_t>(wire::Command::Quit)) {
-    co_await backend_.write(command.raw);
-    client_.consume_packet();
-    co_return false;
-  }
-  if (code == static_cast<std::uint8_t>(wire::Command::ChangeUser)) {
-    co_return co_await change_user(command);
-  }
-  if (QueryCache* cache = worker_.query_cache()) {
-    if (auto handled = co_await cache->handle(*this, command)) co_return *handled;
-  }
-  co_return co_await forward_and_relay(command, shape);
+  if (shape == wire::ResponseShape::Unsupported) return refuse_unsupported(command);
+  if (code == static_cast<std::uint8_t>(wire::Command::Quit)) return quit(command);
+  if (code == static_cast<std::uint8_t>(wire::Command::ChangeUser)) return change_user(command);
+  if (QueryCache* cache = worker_.query_cache()) return cache->handle(*this, command);
+  return forward_and_relay(command, shape);
+}
+
+awaitable<bool> Session::refuse_unsupported(const PacketView& command) {
+  const std::string message = "sqlcache: command " +
+                              std::string(wire::command_name(command.payload[0])) +
+                              " is not supported through the proxy";
+  client_.consume_packet();
+  co_return co_await send_error(1, kErUnknownCommand, "08S01", message);
+}
+
+awaitable<bool> Session::quit(const PacketView& command) {
+  co_await backend_.write(command.raw);
+  client_.consume_packet();
+  co_return false;
 }
 
 awaitable<bool> Session::send_command(const PacketView& command) {

@@ -93,7 +93,11 @@ class Session : public std::enable_shared_from_this<Session> {
   // Error 1153 for a client packet over `limit`, then drains what the client still sends.
   awaitable<void> refuse_too_large(std::uint8_t sequence_id, std::size_t limit,
                                    std::string_view limit_name);
+  // Picks the coroutine for the command (the cache's, or a plain relay).
   awaitable<bool> dispatch_command(const PacketView& command);
+  awaitable<bool> refuse_unsupported(const PacketView& command);
+  // COM_QUIT: passed on so the server ends the session cleanly; then the connection ends.
+  awaitable<bool> quit(const PacketView& command);
   void after_response(std::uint8_t command, wire::ByteView payload,
                       const wire::ResponseTracker& tracker);
   void close_all();

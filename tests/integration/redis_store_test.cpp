@@ -566,6 +566,31 @@ TEST_F(RedisStoreTest, UnansweredCallTimesOutAndTheConnectionRecovers) {
   EXPECT_EQ(result.bytes(), "v");
 }
 
+// One timer per connection watches the oldest call's deadline. A call made while it still
+// sleeps towards an earlier call's deadline (already answered) gets its own full timeout.
+TEST_F(RedisStoreTest, EachCallGetsItsWholeTimeoutAfterEarlierCallsWereAnswered) {
+  REQUIRE_REDIS_SERVER_BINARY();
+  PrivateRedis redis;
+  asio::io_context io;
+  RedisOptions options = redis.options();
+  options.pool_size = 1;
+  options.command_timeout = 400ms;
+  RedisStore store(io.get_executor(), options);
+  ASSERT_TRUE(run(io, store.put("k", "v", 60s)));
+  ASSERT_EQ(run(io, store.lookup("k", {})).status, LookupStatus::Hit);
+  run_for(io, 250ms);  // the watcher, if still armed, wakes in about 150 ms
+
+  redis.pause();
+  const auto started = Clock::now();
+  EXPECT_EQ(run(io, store.lookup("k", {})).status, LookupStatus::Error);
+  const auto waited = Clock::now() - started;
+  EXPECT_GE(waited, 380ms);
+  EXPECT_LT(waited, 1500ms);
+  EXPECT_EQ(store.stats().timeouts.load(), 1u);
+  redis.resume();
+  EXPECT_EQ(run(io, store.lookup("k", {})).status, LookupStatus::Hit);
+}
+
 TEST_F(RedisStoreTest, TimeoutFailsEveryCallPendingOnThatConnection) {
   REQUIRE_REDIS_SERVER_BINARY();
   PrivateRedis redis;

@@ -57,6 +57,15 @@ TEST(CacheKey, FieldBoundariesCannotBeShifted) {
   EXPECT_NE(derive_key(a, "SELECT 1"), derive_key(b, "SELECT 1"));
 }
 
+TEST(StoreKeys, AnEntryKeyIsThePrefixedHash) {
+  const std::string params = "\x01\x02";
+  const wire::ByteView bytes = wire::as_bytes(params);
+  EXPECT_EQ(derive_entry_key("sc:", base(), "SELECT ?", bytes),
+            entry_key("sc:", derive_key(base(), "SELECT ?", bytes)));
+  EXPECT_EQ(derive_entry_key("", base(), "SELECT 1"),
+            entry_key("", derive_key(base(), "SELECT 1")));
+}
+
 TEST(StoreKeys, NamesAreReadableAndPrefixed) {
   EXPECT_EQ(entry_key("sc:", "abc"), "sc:q:abc");
   EXPECT_EQ(table_generation_key("sc:", "shop", "orders"), "sc:gen:t:shop.orders");

@@ -180,6 +180,23 @@ TEST(MemoryStore, LookupReturnsGenerationsOnHitAndMiss) {
   EXPECT_EQ(miss.generations, (std::vector<std::uint64_t>{1}));
 }
 
+// The hit path asks without a coroutine; it must answer exactly what lookup() answers.
+TEST(MemoryStore, AnImmediateLookupAnswersLikeLookup) {
+  MemoryStore store;
+  run(store.bump({"gen:shop.a"}));
+  run(store.put("k", "v", milliseconds(60000)));
+  CacheStore& as_store = store;
+  const std::vector<std::string> generation_keys{"gen:shop.a", "gen:shop.b"};
+  for (std::string key : {"k", "other"}) {
+    std::optional<StoreLookup> immediate = as_store.lookup_immediate(key, generation_keys);
+    ASSERT_TRUE(immediate.has_value());
+    StoreLookup awaited = run(store.lookup(key, generation_keys));
+    EXPECT_EQ(immediate->status, awaited.status);
+    EXPECT_EQ(immediate->bytes(), awaited.bytes());
+    EXPECT_EQ(immediate->generations, awaited.generations);
+  }
+}
+
 TEST(MemoryStore, GenerationsAreNeverEvicted) {
   MemoryStore store({.max_bytes = 2 * cost_of(2, 100), .shards = 1});
   run(store.bump({"gen:shop.a"}));
