@@ -9,7 +9,7 @@
 #   1. deploy/install-deps.sh and bench/install-bench-deps.sh (gnuplot, valgrind, perf);
 #   2. builds the proxy in Release into build-bench/ and the timing client (bench/client)
 #      into build-bench/bench-client/;
-#   3. starts a private MariaDB (127.0.0.1:43306) and Redis (127.0.0.1:46379) from
+#   3. starts a private MariaDB (127.0.0.1:24306) and Redis (127.0.0.1:24379) from
 #      deploy/local/, state in build-bench/state/, stopped again at the end;
 #   4. runs bench/bench.py, which writes bench/results/<date>-<host>.md and .png, and prints
 #      the results file's path (the only line on stdout; progress goes to stderr).
@@ -81,8 +81,10 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 extra=()
 if [ -z "$mysql_port" ] || [ -z "$redis_port" ]; then
-  mysql_port="${SQLCACHE_BENCH_MYSQL_PORT:-43306}"
-  redis_port="${SQLCACHE_BENCH_REDIS_PORT:-46379}"
+  # Below the kernel's ephemeral range (32768-60999): a client connection elsewhere that
+  # happened to get the same local port would otherwise keep the server from binding it.
+  mysql_port="${SQLCACHE_BENCH_MYSQL_PORT:-24306}"
+  redis_port="${SQLCACHE_BENCH_REDIS_PORT:-24379}"
   state_dir="$build_dir/state"
   mkdir -p "$state_dir"
   stop_servers() {
