@@ -160,6 +160,9 @@ def main():
     watch = CpuWatch([db.server_pid(), redis_pid])
     sections, failures = [], 0
     stem = f"{started:%Y-%m-%d}-{socket.gethostname()}"
+    if os.path.exists(os.path.join(args.out, f"{stem}.md")):
+        # A second run on the same day must not overwrite the first: the time tells them apart.
+        stem = f"{started:%Y-%m-%d-%H%M}-{socket.gethostname()}"
     profile_text = None
     try:
         log(f"preparing sysbench tables ({settings.sb_tables} × {settings.sb_table_size} rows)")
