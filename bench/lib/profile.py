@@ -73,10 +73,12 @@ def with_callgrind(ctx, out_path, hits):
             f"{time.monotonic() - started:.1f}s")
     finally:
         proxy.stop(timeout=120)
-    annotate = subprocess.run(["callgrind_annotate", "--inclusive=no", raw],
-                              capture_output=True, text=True, check=False).stdout
-    inclusive = subprocess.run(["callgrind_annotate", "--inclusive=yes", raw],
-                               capture_output=True, text=True, check=False).stdout
+    annotate = without_local_paths(
+        subprocess.run(["callgrind_annotate", "--inclusive=no", raw],
+                       capture_output=True, text=True, check=False).stdout, ctx)
+    inclusive = without_local_paths(
+        subprocess.run(["callgrind_annotate", "--inclusive=yes", raw],
+                       capture_output=True, text=True, check=False).stdout, ctx)
     with open(out_path, "w") as f:
         f.write(f"# callgrind, {hits} hits of `{QUERY}` on one proxy thread\n\n")
         f.write("## Self cost (instructions)\n\n" + top_lines(annotate, 60))
@@ -103,6 +105,7 @@ def with_perf(ctx, out_path, hits):
     report = subprocess.run(["perf", "report", "-i", raw, "--stdio", "--no-children",
                              "--sort", "symbol", "-g", "none", "--percent-limit", "0.3"],
                             capture_output=True, text=True, check=False).stdout
+    report = without_local_paths(report, ctx)
     with open(out_path, "w") as f:
         f.write(f"# perf record -e instructions, {hits * 10} hits of `{QUERY}`\n\n")
         f.write(report)
@@ -112,6 +115,16 @@ def with_perf(ctx, out_path, hits):
         if found:
             rows.append((float(found.group(1)), found.group(2).strip()))
     return render("perf (instructions)", rows, hits * 10, out_path)
+
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def without_local_paths(text, ctx):
+    """Results are committed: the proxy binary is named `sqlcache` and other files of the
+    checkout relative to it, not by where this machine keeps them."""
+    text = text.replace(os.path.abspath(ctx.binary), "sqlcache")
+    return text.replace(REPO + os.sep, "")
 
 
 def top_lines(text, n):
