@@ -100,11 +100,10 @@ awaitable<StoreLookup> RedisStore::lookup(std::string key,
                                           std::vector<std::string> generation_keys) {
   try {
     const auto started = Clock::now();
-    const std::size_t generation_count = generation_keys.size();
     RedisResult result = co_await round_trip(lookup_request(key, generation_keys));
     if (!result.ok()) co_return StoreLookup{};
     std::string error;
-    auto lookup = read_lookup_replies(result.replies, generation_count, error);
+    auto lookup = read_lookup_replies(result.replies, generation_keys.size(), error);
     settle(lookup.has_value(), error, started);
     co_return lookup ? std::move(*lookup) : StoreLookup{};
   } catch (const std::exception& e) {

@@ -42,7 +42,7 @@ bool is_write(const cache::Analysis& analysis) {
 bool creates_temporary_table(const cache::Analysis& analysis) { return analysis.temporary_table; }
 
 // Status bits that describe the session, not the result: a hit carries the replaying
-// session's own (wire::patch_result_status).
+// session's own (wire::find_result_status, wire::merge_status in replay()).
 constexpr std::uint16_t kSessionStatusBits =
     wire::status::kInTrans | wire::status::kAutocommit | wire::status::kInTransReadonly;
 
@@ -76,6 +76,15 @@ PacketView with_restored_types(const PacketView& command, const PreparedStatemen
     forwarded.raw = storage;
     forwarded.payload = wire::ByteView(storage).subspan(wire::kHeaderSize);
   }
+  return forwarded;
+}
+
+// A read the cache did not answer goes to the server: an execute with its parameter types
+// restored where needed, and from then on the server knows them.
+PacketView forwarded_read(const PacketView& command, PreparedStatement* statement,
+                          wire::Bytes& storage) {
+  const PacketView forwarded = with_restored_types(command, statement, storage);
+  if (statement != nullptr) statement->server_has_types = true;
   return forwarded;
 }
 
@@ -339,8 +348,7 @@ awaitable<bool> StoreQueryCache::serve_read(Session& session, const PacketView& 
 awaitable<bool> StoreQueryCache::relay_uncached(Session& session, const PacketView& command,
                                                 PreparedStatement* statement) {
   wire::Bytes rewritten;
-  const PacketView to_backend = with_restored_types(command, statement, rewritten);
-  if (statement != nullptr) statement->server_has_types = true;
+  const PacketView to_backend = forwarded_read(command, statement, rewritten);
   co_return co_await relay_tracked(session, to_backend, nullptr);
 }
 
@@ -384,8 +392,7 @@ awaitable<bool> StoreQueryCache::serve_miss(Session& session, const PacketView& 
   capture.limit = policy_->max_result_bytes;
   wire::ResponseTracker tracker(wire::ResponseShape::ResultSets, 0);
   wire::Bytes rewritten;
-  const PacketView to_backend = with_restored_types(command, statement, rewritten);
-  if (statement != nullptr) statement->server_has_types = true;
+  const PacketView to_backend = forwarded_read(command, statement, rewritten);
   bool ok = co_await session.forward_and_relay(to_backend, wire::ResponseShape::ResultSets,
                                                &capture, &tracker);
   const bool storable =

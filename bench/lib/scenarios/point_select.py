@@ -7,7 +7,8 @@ from ..context import NAMES
 from ..interleave import interleave, log
 from ..report import Column, Section
 from ..stats import medians, paired_ratio
-from .sysbench_runs import CPU_PARTS, measured_run, warm_up
+from .sysbench_runs import (CPU_PARTS, cpu_budget, cpu_columns, cpu_us_per_query, measured_run,
+                            warm_up)
 
 CONTENDERS = ("direct", "memory", "redis")
 
@@ -47,10 +48,7 @@ def run(ctx):
                     Column("backend_selects", "backend Com_select", "{:.0f}"),
                     Column("backend_selects_per_query", "Com_select per query", "{:.3f}"),
                     Column("reduction", "Com_select reduction", "{:.1%}"),
-                    Column("client_us", "sysbench CPU µs / query", "{:.1f}"),
-                    Column("proxy_us", "proxy CPU µs / query", "{:.1f}"),
-                    Column("backend_us", "database CPU µs / query", "{:.1f}"),
-                    Column("redis_us", "Redis CPU µs / query", "{:.1f}"),
+                    *cpu_columns(CPU_PARTS),
                     Column("total_us", "total CPU µs / query", "{:.1f}")])
     for threads in (1, 8):
         contenders = [(name, measured_run(ctx, name, "oltp_point_select", threads))
@@ -73,15 +71,11 @@ def run(ctx):
                         "backend_selects": totals["backend_selects"]}
             if totals["queries"]:
                 load_row["backend_selects_per_query"] = totals["backend_selects"] / totals["queries"]
-                total_us = 0.0
-                for part in CPU_PARTS:
-                    measured = [r[f"{part}_cpu_s"] for r in rounds if f"{part}_cpu_s" in r]
-                    if measured:
-                        load_row[f"{part}_us"] = sum(measured) * 1e6 / totals["queries"]
-                        total_us += load_row[f"{part}_us"]
-                        ctx.facts[f"s8.{threads}.{name}.{part}_us"] = load_row[f"{part}_us"]
-                load_row["total_us"] = total_us
-                ctx.facts[f"s8.{threads}.{name}.total_us"] = total_us
+                per_query = cpu_us_per_query(rounds)
+                load_row.update(per_query)
+                load_row["total_us"] = sum(per_query.values())
+                for key in (*per_query, "total_us"):
+                    ctx.facts[f"s8.{threads}.{name}.{key}"] = load_row[key]
             load.add(name, load_row, label=f"{threads} thr: " + section_label(name))
         direct_rate = load.rows[-len(CONTENDERS)].get("backend_selects_per_query")
         for row, name in zip(load.rows[-len(CONTENDERS):], CONTENDERS):
@@ -106,13 +100,11 @@ def cpu_budget_notes(facts):
         client = facts.get(f"s8.8.{name}.client_us")
         if not (direct and used and proxy is not None and client is not None):
             continue
-        budget = direct / goal
-        others = used - proxy
+        budget, others, left = cpu_budget(direct, goal, used, proxy)
         notes.append(
             f"8 threads, {section_label(name)}: {goal}× direct QPS needs at most "
             f"{budget:.1f} µs of CPU per query (direct: {direct:.1f}); sysbench and the other "
-            f"servers took {others:.1f}, leaving the proxy {max(0.0, budget - others):.1f} µs; "
-            f"it used {proxy:.1f}.")
+            f"servers took {others:.1f}, leaving the proxy {left:.1f} µs; it used {proxy:.1f}.")
     return notes
 
 

@@ -3,7 +3,9 @@ its transactions: what the proxy costs when it caches nothing."""
 from ..interleave import interleave
 from ..report import Column, Section
 from ..stats import medians, paired_ratio
-from .sysbench_runs import measured_run
+from .sysbench_runs import cpu_budget, cpu_columns, cpu_us_per_query, measured_run
+
+CPU_PARTS = ("client", "proxy", "backend")
 
 CONTENDERS = ("direct", "relay")
 
@@ -21,20 +23,14 @@ def run(ctx):
          Column("p95_ms", "p95 ms", "{:.2f}"), Column("qps_ratio", "QPS / direct", "{:.2f}×"),
          Column("p50_ratio", "p50 / direct p50", "{:.2f}×"),
          Column("ignored_errors", "ignored errors", "{:.0f}"),
-         Column("errors", "errors", "{:.0f}"),
-         Column("client_us", "sysbench CPU µs / query", "{:.1f}"),
-         Column("proxy_us", "proxy CPU µs / query", "{:.1f}"),
-         Column("backend_us", "database CPU µs / query", "{:.1f}")])
+         Column("errors", "errors", "{:.0f}"), *cpu_columns(CPU_PARTS)])
     direct = results["direct"]
     totals = {}
     for name, rounds in results.items():
         row = medians(rounds)
-        queries = sum(r.get("queries") or 0 for r in rounds)
-        for part in ("client", "proxy", "backend"):
-            measured = [r[f"{part}_cpu_s"] for r in rounds if f"{part}_cpu_s" in r]
-            if measured and queries:
-                row[f"{part}_us"] = sum(measured) * 1e6 / queries
-        totals[name] = sum(row.get(f"{part}_us", 0.0) for part in ("client", "proxy", "backend"))
+        per_query = cpu_us_per_query(rounds, CPU_PARTS)
+        row.update(per_query)
+        totals[name] = sum(per_query.values())
         row["errors"] = sum(r.get("errors", 0) for r in rounds)
         row["ignored_errors"] = sum(r.get("ignored_errors", 0) for r in rounds)
         row["qps_ratio"] = paired_ratio(rounds, direct, "qps")
@@ -49,12 +45,12 @@ def run(ctx):
                          "database causes those, whichever path the client takes.")
     relay = section.rows[-1] if len(section.rows) > 1 else None
     if relay and totals.get("direct") and "proxy_us" in relay:
-        budget = totals["direct"] / 0.85
-        others = totals["relay"] - relay["proxy_us"]
+        budget, others, left = cpu_budget(totals["direct"], 0.85, totals["relay"],
+                                          relay["proxy_us"])
         section.notes.append(
             f"Both cores are busy here, so QPS follows CPU per query: 0.85× direct QPS allows "
             f"{budget:.1f} µs per query in all (direct: {totals['direct']:.1f}); sysbench and "
-            f"the database took {others:.1f} through the proxy, leaving it "
-            f"{max(0.0, budget - others):.1f} µs; it used {relay['proxy_us']:.1f} (two more "
-            "socket hops per query, each a send, a receive and a wake-up).")
+            f"the database took {others:.1f} through the proxy, leaving it {left:.1f} µs; it "
+            f"used {relay['proxy_us']:.1f} (two more socket hops per query, each a send, a "
+            "receive and a wake-up).")
     return [section]

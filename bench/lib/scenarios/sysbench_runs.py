@@ -4,9 +4,40 @@ it ran: the proxy's hit ratio, the backend's Com_select, and the CPU time each p
 per query is what bounds queries per second."""
 from ..database import cpu_seconds
 from ..proxy import hit_ratio
+from ..report import Column
 
 # The processes whose CPU time a run records, as result keys "<name>_cpu_s".
 CPU_PARTS = ("client", "proxy", "backend", "redis")
+CPU_LABELS = {"client": "sysbench", "proxy": "proxy", "backend": "database", "redis": "Redis"}
+
+
+def cpu_columns(parts):
+    """Table columns for cpu_us_per_query()'s keys."""
+    return [Column(f"{part}_us", f"{CPU_LABELS[part]} CPU µs / query", "{:.1f}")
+            for part in parts]
+
+
+def cpu_us_per_query(rounds, parts=CPU_PARTS):
+    """Each process's CPU time per client query over all rounds (totals, not a median of
+    per-round figures), as "<part>_us"; processes no round measured are left out."""
+    queries = sum(r.get("queries") or 0 for r in rounds)
+    per_query = {}
+    if not queries:
+        return per_query
+    for part in parts:
+        measured = [r[f"{part}_cpu_s"] for r in rounds if f"{part}_cpu_s" in r]
+        if measured:
+            per_query[f"{part}_us"] = sum(measured) * 1e6 / queries
+    return per_query
+
+
+def cpu_budget(direct_total_us, goal, used_total_us, proxy_us):
+    """With every core busy, QPS is about (cores × 1 s) / (CPU per query), so `goal` × direct
+    QPS is a CPU budget per query. Returns (budget, what the other processes took, what that
+    leaves the proxy)."""
+    budget = direct_total_us / goal
+    others = used_total_us - proxy_us
+    return budget, others, max(0.0, budget - others)
 
 
 def measured_run(ctx, contender, test, threads, *extra, seconds=None):
