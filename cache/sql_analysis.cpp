@@ -246,7 +246,20 @@ std::vector<Tokens> split_statements(const std::vector<Token>& significant) {
   return out;
 }
 
+bool is_schema_change(const Analysis& a) {
+  switch (a.kind) {
+    case StatementKind::Create:
+    case StatementKind::Alter:
+    case StatementKind::Drop:
+    case StatementKind::Rename:
+      return !a.temporary_table;
+    default:
+      return false;
+  }
+}
+
 void merge_into_multi(const Analysis& s, Analysis& m) {
+  m.changes_schema_objects = m.changes_schema_objects || is_schema_change(s);
   m.tables_read.insert(m.tables_read.end(), s.tables_read.begin(), s.tables_read.end());
   take_writes(s, m);
   m.changes_session_state = m.changes_session_state || s.changes_session_state;
@@ -277,6 +290,7 @@ Analysis analyze(std::string_view sql, const AnalyzeOptions& options) {
     a.kind = StatementKind::Empty;
   } else if (statements.size() == 1) {
     a = analyze_statement(statements.front(), options.prepared, hints.off, 0);
+    a.changes_schema_objects = is_schema_change(a);
   } else {
     a.kind = StatementKind::Multi;
     for (const Tokens& s : statements) {

@@ -86,6 +86,9 @@ struct Analysis {
   // CREATE TEMPORARY TABLE / DROP TEMPORARY TABLE: the table (in tables_written) is the
   // session's own and shadows a base table of the same name for this session only.
   bool temporary_table = false;
+  // CREATE, ALTER, DROP or RENAME of something other than a temporary table: views, foreign
+  // keys or triggers may have changed (the proxy reads them again before the next write).
+  bool changes_schema_objects = false;
   // SET (including SET NAMES / CHARACTER SET / TRANSACTION / ROLE) and USE. Assignments to user
   // variables only (SET @a = ...) do not count: statements reading @a are never cached.
   bool changes_session_state = false;

@@ -83,6 +83,9 @@ struct CacheConfig {
   bool cache_in_transactions = false;
   bool hints = true;                // honour per-query cache hints in SQL comments
   milliseconds coalesce_wait = 1s;  // how long a miss waits for an identical one in flight
+  // Follow views, foreign key actions and triggers when invalidating (docs/caching.md).
+  bool follow_dependencies = true;
+  milliseconds dependency_refresh = 60s;  // re-read them this often; 0: only after DDL
   std::vector<TtlRule> tables;
 
   // The credentials to send to Redis: the keys above, else the URL's.

@@ -17,7 +17,7 @@ inline constexpr std::array<std::string_view, 4> kBackend{"host", "port", "conne
 inline constexpr std::array<std::string_view, 3> kBackendTls{"mode", "ca", "server_name"};
 inline constexpr std::array<std::string_view, 3> kClientTls{"cert", "key", "require"};
 
-inline constexpr std::array<std::string_view, 18> kCache{"store",
+inline constexpr std::array<std::string_view, 20> kCache{"store",
                                                          "tls",
                                                          "username",
                                                          "password",
@@ -34,6 +34,8 @@ inline constexpr std::array<std::string_view, 18> kCache{"store",
                                                          "cache_in_transactions",
                                                          "hints",
                                                          "coalesce_wait",
+                                                         "follow_dependencies",
+                                                         "dependency_refresh",
                                                          "tables"};
 
 inline constexpr std::array<std::string_view, 3> kTableRule{"match", "ttl", "share_across_users"};

@@ -183,6 +183,9 @@ class Loader {
     reader_.read(cache, "cache_in_transactions", out.cache_in_transactions, boolean());
     reader_.read(cache, "hints", out.hints, boolean());
     reader_.read(cache, "coalesce_wait", out.coalesce_wait, duration(ZeroDuration::allowed));
+    reader_.read(cache, "follow_dependencies", out.follow_dependencies, boolean());
+    reader_.read(cache, "dependency_refresh", out.dependency_refresh,
+                 duration(ZeroDuration::allowed));
     if (const Entry* tables = cache.find("tables")) read_rules(*tables);
     const Entry* tls = cache.find("tls");
     if (tls != nullptr && store_read) read_store_tls(*tls);

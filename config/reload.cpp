@@ -15,7 +15,8 @@ struct CachePolicy {
            a.share_across_users == b.share_across_users &&
            a.cache_in_transactions == b.cache_in_transactions && a.hints == b.hints &&
            a.max_result_bytes == b.max_result_bytes && a.max_result_rows == b.max_result_rows &&
-           a.coalesce_wait == b.coalesce_wait;
+           a.coalesce_wait == b.coalesce_wait && a.follow_dependencies == b.follow_dependencies &&
+           a.dependency_refresh == b.dependency_refresh;
   }
 };
 
@@ -28,6 +29,8 @@ void copy_policy(CacheConfig& to, const CacheConfig& from) {
   to.max_result_bytes = from.max_result_bytes;
   to.max_result_rows = from.max_result_rows;
   to.coalesce_wait = from.coalesce_wait;
+  to.follow_dependencies = from.follow_dependencies;
+  to.dependency_refresh = from.dependency_refresh;
 }
 
 }  // namespace

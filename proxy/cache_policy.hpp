@@ -28,6 +28,8 @@ struct CachePolicy {
   std::uint64_t max_result_rows = 10000;
   std::string key_prefix = "sqlcache:";
   std::chrono::milliseconds coalesce_wait{1000};
+  bool follow_dependencies = true;
+  std::chrono::milliseconds dependency_refresh{60000};
   std::shared_ptr<RuleCounters> rule_counters = std::make_shared<RuleCounters>(0);
 
   // The index of `rule` in rules.rules(), or -1 for the defaults.
@@ -45,6 +47,8 @@ struct CachePolicy {
     policy->max_result_rows = config.cache.max_result_rows;
     policy->key_prefix = config.cache.key_prefix;
     policy->coalesce_wait = config.cache.coalesce_wait;
+    policy->follow_dependencies = config.cache.follow_dependencies;
+    policy->dependency_refresh = config.cache.dependency_refresh;
     policy->rule_counters = std::make_shared<RuleCounters>(policy->rules.rules().size());
     return policy;
   }

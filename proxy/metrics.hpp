@@ -61,8 +61,11 @@ struct Metrics {
   Counter cache_results_too_large;
   Counter cache_bytes_served;
   Counter writes;
-  Counter invalidations;           // generation keys bumped
-  Counter invalidations_unknown;   // writes that could not be attributed to tables
+  Counter invalidations;            // generation keys bumped
+  Counter invalidations_unknown;    // writes that could not be attributed to tables
+  Counter invalidations_dependent;  // generations bumped for views, FK actions and triggers
+  Counter dependency_loads;         // schema catalogs read (proxy/dependency_tracker.hpp)
+  Counter dependency_load_errors;
   std::array<Counter, 48> bypass;  // indexed by bypass reason, see bypass_reason_name()
   LatencyHistogram latency_hit;
   LatencyHistogram latency_miss;

@@ -160,6 +160,17 @@ std::string render_prometheus(const Metrics& m, const CachePolicy* policy,
   e.counter("sqlcache_invalidations_unknown_total",
             "Writes that could not be attributed to tables (invalidated a schema or everything).",
             m.invalidations_unknown.get());
+  e.counter("sqlcache_invalidations_dependent_total",
+            "Table generations bumped because a view, a foreign key action or a trigger ties "
+            "them to a written table.",
+            m.invalidations_dependent.get());
+  e.counter("sqlcache_dependency_loads_total",
+            "Schema catalogs (views, foreign keys, triggers) read through a client's session.",
+            m.dependency_loads.get());
+  e.counter("sqlcache_dependency_load_errors_total",
+            "Schema catalog reads that failed (writes then invalidate everything until one "
+            "succeeds).",
+            m.dependency_load_errors.get());
   e.counter("sqlcache_store_errors_total", "Store lookups, stores and bumps that failed.",
             m.cache_store_errors.get());
 

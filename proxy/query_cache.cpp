@@ -10,15 +10,21 @@
 #include "cache/cached_result.hpp"
 #include "cache/memory_store.hpp"
 #include "cache/redis_store.hpp"
+#include "cache/schema_catalog.hpp"
+#include "cache/schema_dependencies.hpp"
 #include "cache/sql_analysis.hpp"
 #include "mysql_wire/capabilities.hpp"
 #include "mysql_wire/command.hpp"
 #include "mysql_wire/result_status.hpp"
 #include "mysql_wire/stmt_execute.hpp"
+#include "mysql_wire/text_result.hpp"
 #include "proxy/analysis_memo.hpp"
 #include "proxy/bypass_reason.hpp"
 #include "proxy/cache_events.hpp"
 #include "proxy/cache_policy.hpp"
+#include "proxy/dependency_tracker.hpp"
+#include "proxy/error_codes.hpp"
+#include "proxy/log.hpp"
 #include "proxy/read_targets.hpp"
 #include "proxy/session.hpp"
 #include "proxy/worker.hpp"
@@ -28,6 +34,9 @@ namespace sqlcache::proxy {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// A schema catalog larger than this is not read (the proxy would hold it in memory per user).
+constexpr std::size_t kMaxCatalogBytes = 64 * 1024 * 1024;
 
 std::uint64_t nanoseconds_since(Clock::time_point start) {
   return static_cast<std::uint64_t>(
@@ -101,8 +110,12 @@ awaitable<void> put_entry(std::shared_ptr<cache::CacheStore> store, std::string 
 class StoreQueryCache final : public QueryCache {
  public:
   StoreQueryCache(std::shared_ptr<cache::CacheStore> store,
-                  std::shared_ptr<const CachePolicy> policy, std::shared_ptr<CacheEventLog> events)
-      : store_(std::move(store)), policy_(std::move(policy)), events_(std::move(events)) {}
+                  std::shared_ptr<const CachePolicy> policy, std::shared_ptr<CacheEventLog> events,
+                  std::shared_ptr<DependencyTracker> dependencies)
+      : store_(std::move(store)),
+        policy_(std::move(policy)),
+        events_(std::move(events)),
+        dependencies_(std::move(dependencies)) {}
 
   awaitable<bool> handle(Session& session, const PacketView& command) override;
 
@@ -158,8 +171,19 @@ class StoreQueryCache final : public QueryCache {
   // step with what it did.
   awaitable<bool> relay_tracked(Session& session, const PacketView& command,
                                 const cache::Analysis* analysis);
+  // What the tables a write names make it change besides them (views, foreign key actions,
+  // triggers), reading the schema catalog first through this session when it is due.
+  struct WriteDependencies {
+    bool connection_ok = true;
+    bool follow = false;                                     // cache.follow_dependencies
+    std::shared_ptr<const cache::SchemaDependencies> known;  // nullptr: never read
+  };
+  awaitable<WriteDependencies> dependencies_for_write(Session& session);
+  // The catalog through this session; nullopt and a log line when it cannot be read.
+  awaitable<std::optional<cache::SchemaCatalog>> read_catalog(Session& session, bool& lost);
   std::vector<std::string> written_generation_keys(const SessionState& state,
-                                                   const cache::Analysis& analysis);
+                                                   const cache::Analysis& analysis,
+                                                   const WriteDependencies& dependencies);
   awaitable<void> bump(std::vector<std::string> keys);
   void apply_statement_effects(SessionState& state, const cache::Analysis& analysis,
                                bool succeeded);
@@ -173,7 +197,8 @@ class StoreQueryCache final : public QueryCache {
   // Invalidations the store could not take: retried before the cache is used again, so this
   // instance never serves an entry a write of its own has made stale.
   std::vector<std::string> pending_bumps_;
-  std::shared_ptr<CacheEventLog> events_;  // shared by every worker's cache
+  std::shared_ptr<CacheEventLog> events_;            // shared by every worker's cache
+  std::shared_ptr<DependencyTracker> dependencies_;  // shared by every worker's cache
 };
 
 // Not a coroutine: it hands back the awaitable of the coroutine that does the work (one frame
@@ -402,6 +427,9 @@ awaitable<bool> StoreQueryCache::serve_miss(Session& session, const PacketView& 
       (policy_->max_result_rows == 0 || tracker.rows() <= policy_->max_result_rows);
   if (ok && capture.overflowed) metrics.cache_results_too_large++;
   if (ok && !in_transaction_before && state.in_transaction()) state.transaction_epoch = epoch;
+  // A view or table created around the proxy since the catalog was read: the next write
+  // learns what it depends on before it runs.
+  if (storable && policy_->follow_dependencies) dependencies_->note_read(plan.targets->tables);
   if (storable) {
     std::string value =
         cache::encode_cached_result(generations, capture.bytes, plan.binary_protocol);
@@ -462,7 +490,11 @@ awaitable<bool> StoreQueryCache::relay_tracked(Session& session, const PacketVie
   SessionState& state = session.mutable_state();
   const bool write = analysis != nullptr && is_write(*analysis);
   std::vector<std::string> keys;
-  if (write) keys = written_generation_keys(state, *analysis);
+  if (write) {
+    const WriteDependencies dependencies = co_await dependencies_for_write(session);
+    if (!dependencies.connection_ok) co_return false;
+    keys = written_generation_keys(state, *analysis, dependencies);
+  }
   if (analysis != nullptr && analysis->changes_global_state) {
     // SET GLOBAL sql_mode / time_zone / ... changes what new sessions get: everything cached
     // may no longer be what the database would answer.
@@ -481,6 +513,8 @@ awaitable<bool> StoreQueryCache::relay_tracked(Session& session, const PacketVie
     co_return false;
   }
   if (analysis != nullptr) apply_statement_effects(state, *analysis, !tracker.ended_in_error());
+  // Even a failed DDL statement may have done part of its work (a multi-statement).
+  if (analysis != nullptr && analysis->changes_schema_objects) dependencies_->note_ddl();
   if (write) metrics.writes++;
   if (!keys.empty()) {
     if (state.in_transaction()) {
@@ -506,11 +540,85 @@ awaitable<bool> StoreQueryCache::relay_tracked(Session& session, const PacketVie
   co_return true;
 }
 
-std::vector<std::string> StoreQueryCache::written_generation_keys(const SessionState& state,
-                                                                  const cache::Analysis& analysis) {
+awaitable<StoreQueryCache::WriteDependencies> StoreQueryCache::dependencies_for_write(
+    Session& session) {
+  WriteDependencies out;
+  out.follow = policy_->follow_dependencies;
+  if (!out.follow) co_return out;
+  const auto now = Clock::now();
+  DependencyTracker::BeforeWrite before =
+      dependencies_->before_write(now, policy_->dependency_refresh);
+  out.known = std::move(before.current);
+  if (!before.load) co_return out;
+  const std::uint64_t epoch = dependencies_->ddl_epoch();
+  bool lost = false;
+  std::optional<cache::SchemaCatalog> catalog = co_await read_catalog(session, lost);
+  if (lost) {
+    dependencies_->failed(Clock::now());
+    co_await session.send_error(1, kErBackendLost, "08S01",
+                                "sqlcache: lost connection to the backend database");
+    out.connection_ok = false;
+    co_return out;
+  }
+  if (!catalog) {
+    // Go on with what was read before, if anything (written_generation_keys() invalidates
+    // everything when nothing was).
+    dependencies_->failed(Clock::now());
+    co_return out;
+  }
+  const std::size_t views = catalog->views.size();
+  const std::size_t foreign_keys = catalog->foreign_keys.size();
+  const std::size_t triggers = catalog->triggers.size();
+  dependencies_->loaded(session.state().user, std::move(*catalog), epoch, Clock::now());
+  out.known = dependencies_->current();
+  global_metrics().dependency_loads++;
+  log_event(LogLevel::info, "cache", "dependencies_loaded",
+            {{"user", session.state().user},
+             {"views", std::to_string(views)},
+             {"foreign_keys", std::to_string(foreign_keys)},
+             {"triggers", std::to_string(triggers)},
+             {"tables_with_dependents", std::to_string(out.known ? out.known->size() : 0)},
+             {"milliseconds", std::to_string(nanoseconds_since(now) / 1000000)}});
+  co_return out;
+}
+
+awaitable<std::optional<cache::SchemaCatalog>> StoreQueryCache::read_catalog(Session& session,
+                                                                             bool& lost) {
+  std::string response;
+  const Session::InternalQuery status =
+      co_await session.run_internal_query(cache::catalog_query(), kMaxCatalogBytes, response);
+  if (status == Session::InternalQuery::ConnectionLost) {
+    lost = true;
+    co_return std::nullopt;
+  }
+  std::string problem;
+  std::optional<cache::SchemaCatalog> catalog;
+  if (status == Session::InternalQuery::TooLarge) {
+    problem = "the catalog is larger than " + std::to_string(kMaxCatalogBytes) + " bytes";
+  } else if (auto result =
+                 wire::parse_text_result(wire::as_bytes(response), session.state().capabilities);
+             !result) {
+    problem = "the response is not one text result set";
+  } else if (result->error_code) {
+    problem = "error " + std::to_string(*result->error_code) + ": " + result->error_message;
+  } else if (catalog = cache::catalog_from_rows(result->rows); !catalog) {
+    problem = "the rows are not the catalog query's";
+  }
+  if (!catalog) {
+    global_metrics().dependency_load_errors++;
+    log_event(LogLevel::warn, "cache", "dependencies_load_failed",
+              {{"user", session.state().user}, {"reason", problem}});
+  }
+  co_return catalog;
+}
+
+std::vector<std::string> StoreQueryCache::written_generation_keys(
+    const SessionState& state, const cache::Analysis& analysis,
+    const WriteDependencies& dependencies) {
   const std::string& prefix = policy_->key_prefix;
   std::vector<std::string> keys;
   bool unknown = analysis.writes_unknown_tables;
+  std::size_t dependent = 0;
   for (const auto& table : analysis.tables_written) {
     std::string_view schema = table.schema.empty() ? std::string_view(state.schema) : table.schema;
     if (schema.empty()) {
@@ -518,6 +626,23 @@ std::vector<std::string> StoreQueryCache::written_generation_keys(const SessionS
       continue;
     }
     keys.push_back(cache::table_generation_key(prefix, schema, table.table));
+    if (!dependencies.follow) continue;
+    if (!dependencies.known) {
+      unknown = true;  // what depends on the table cannot be known
+      continue;
+    }
+    if (const auto* effect = dependencies.known->effect_of_write(schema, table.table)) {
+      for (const auto& other : effect->tables) {
+        keys.push_back(cache::table_generation_key(prefix, other.schema, other.table));
+      }
+      dependent += effect->tables.size();
+      if (effect->everything) unknown = true;
+    }
+  }
+  if (dependent > 0) {
+    global_metrics().invalidations_dependent.add(dependent);
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   }
   if (unknown) {
     global_metrics().invalidations_unknown++;
@@ -668,6 +793,7 @@ std::vector<std::unique_ptr<QueryCache>> make_query_caches(
   const config::StoreUrl& url = config.cache.store;
   if (url.scheme == config::StoreScheme::none) return caches;
   auto events = std::make_shared<CacheEventLog>(workers.size(), url.to_string());
+  auto dependencies = std::make_shared<DependencyTracker>();
   std::shared_ptr<cache::CacheStore> shared_memory;
   if (url.scheme == config::StoreScheme::memory) {
     cache::MemoryStoreOptions options;
@@ -698,7 +824,7 @@ std::vector<std::unique_ptr<QueryCache>> make_query_caches(
       store =
           std::make_shared<cache::RedisStore>(workers[i]->context().get_executor(), options, sink);
     }
-    caches[i] = std::make_unique<StoreQueryCache>(store, policy, events);
+    caches[i] = std::make_unique<StoreQueryCache>(store, policy, events, dependencies);
   }
   return caches;
 }

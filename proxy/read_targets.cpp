@@ -40,6 +40,10 @@ std::shared_ptr<const ReadTargets> resolve_read_targets(
     keys.push_back(cache::table_generation_key(policy.key_prefix, table.schema, table.table));
   }
   keys.push_back(cache::write_epoch_key(policy.key_prefix));
+  targets->tables.reserve(resolved.size());
+  for (const auto& table : resolved) {
+    targets->tables.push_back({std::string(table.schema), std::string(table.table)});
+  }
   return targets;
 }
 

@@ -24,6 +24,8 @@ struct ReadTargets {
   // The global key, each schema's key once, each table's key, and the write epoch key last
   // (see StoreQueryCache::plan_read for what each is for).
   std::vector<std::string> generation_keys;
+  // The tables read, each with its schema (the session's where the statement named none).
+  std::vector<cache::TableName> tables;
 };
 
 // nullptr when a table names no schema and the session has no default schema either.

@@ -289,6 +289,46 @@ void Session::after_response(std::uint8_t command, wire::ByteView payload,
   }
 }
 
+awaitable<Session::InternalQuery> Session::run_internal_query(std::string_view sql,
+                                                              std::size_t limit,
+                                                              std::string& response) {
+  wire::Bytes payload;
+  payload.reserve(1 + sql.size());
+  payload.push_back(static_cast<std::uint8_t>(wire::Command::Query));
+  payload.insert(payload.end(), sql.begin(), sql.end());
+  if (co_await backend_.write(wire::framed(payload, 0))) co_return InternalQuery::ConnectionLost;
+  wire::ResponseTracker tracker(wire::ResponseShape::ResultSets, state_.capabilities);
+  bool too_large = false;
+  response.clear();
+  while (tracker.state() == wire::ResponseTracker::State::ExpectServer) {
+    if (backend_.buffer().empty()) {
+      if (auto ec = co_await backend_.read_some()) {
+        worker_.metrics().backend_errors++;
+        log_event(LogLevel::warn, "proxy", "backend_lost",
+                  {{"client", peer_}, {"reason", ec.message()}});
+        co_return InternalQuery::ConnectionLost;
+      }
+    }
+    wire::ByteView available = backend_.buffer().data();
+    const std::size_t n = tracker.feed(available);
+    if (!too_large && response.size() + n <= limit) {
+      response.append(wire::as_chars(available.subspan(0, n)));
+    } else if (!too_large) {
+      too_large = true;
+      response.clear();
+      response.shrink_to_fit();
+    }
+    backend_.buffer().consume(n);
+  }
+  // A SELECT never asks the client for anything (LOCAL INFILE): anything but the end of the
+  // response means the connection is out of step.
+  if (tracker.state() != wire::ResponseTracker::State::Complete) {
+    worker_.metrics().protocol_errors++;
+    co_return InternalQuery::ConnectionLost;
+  }
+  co_return too_large ? InternalQuery::TooLarge : InternalQuery::Complete;
+}
+
 awaitable<bool> Session::flush_held(RelayCapture& capture) {
   if (!capture.hold) co_return true;
   capture.hold = false;

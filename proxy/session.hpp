@@ -60,6 +60,12 @@ class Session : public std::enable_shared_from_this<Session> {
                                     wire::ResponseTracker* tracker_out = nullptr);
   // Writes bytes a held relay kept back (RelayCapture::hold).
   awaitable<bool> flush_held(RelayCapture& capture);
+  // Runs a query of the proxy's own on this session's backend connection, between two client
+  // commands; the client sees nothing of it. The whole response lands in `response` (framed
+  // packets) unless it grows past `limit`, when it is read to its end and dropped.
+  enum class InternalQuery { Complete, TooLarge, ConnectionLost };
+  awaitable<InternalQuery> run_internal_query(std::string_view sql, std::size_t limit,
+                                              std::string& response);
   awaitable<bool> send_error(std::uint8_t sequence_id, std::uint16_t code,
                              std::string_view sql_state, std::string_view message);
 

@@ -67,7 +67,7 @@ const BadFile kBadFiles[] = {
      {"bad.yaml:2:3: unknown key 'ttl_default' in cache; expected one of: store, tls, username, "
       "password, ca, key_prefix, pool_size, connect_timeout, command_timeout, memory_limit, "
       "default_ttl, max_result_bytes, max_result_rows, share_across_users, "
-      "cache_in_transactions, hints, coalesce_wait, tables (did you mean 'default_ttl'?)"}},
+      "cache_in_transactions, hints, coalesce_wait, follow_dependencies, dependency_refresh, tables (did you mean 'default_ttl'?)"}},
     {"UnknownKeyWithoutSuggestion",
      "log:\n  colour: true\n",
      {"bad.yaml:2:3: unknown key 'colour' in log; expected one of: level, format, slow_query"}},

@@ -65,6 +65,8 @@ TEST(ConfigLoader, DefaultsAreTheDocumentedOnes) {
   EXPECT_FALSE(config.cache.cache_in_transactions);
   EXPECT_TRUE(config.cache.hints);
   EXPECT_EQ(config.cache.coalesce_wait, 1s);
+  EXPECT_TRUE(config.cache.follow_dependencies);
+  EXPECT_EQ(config.cache.dependency_refresh, 60s);
   EXPECT_TRUE(config.cache.tables.empty());
   EXPECT_FALSE(config.admin.listen.has_value());
   EXPECT_EQ(config.log.level, LogLevel::info);
@@ -118,6 +120,8 @@ TEST(ConfigLoader, ReadsEveryKeyOfTheFullSample) {
   EXPECT_TRUE(cache.cache_in_transactions);
   EXPECT_FALSE(cache.hints);
   EXPECT_EQ(cache.coalesce_wait, 500ms);
+  EXPECT_FALSE(cache.follow_dependencies);
+  EXPECT_EQ(cache.dependency_refresh, 5min);
   ASSERT_EQ(cache.tables.size(), 4u);
   EXPECT_EQ(cache.tables[0], (TtlRule{"shop", "products", 10min, std::nullopt}));
   EXPECT_EQ(cache.tables[1], (TtlRule{"shop", "orders", 0ms, std::nullopt}));
@@ -170,7 +174,7 @@ TEST(ConfigLoader, ReportsEveryTypoOfAFileAtOnce) {
           ":4:3: unknown key 'ttl_default' in cache; expected one of: store, tls, username, "
           "password, ca, key_prefix, pool_size, connect_timeout, command_timeout, "
           "memory_limit, default_ttl, max_result_bytes, max_result_rows, share_across_users, "
-          "cache_in_transactions, hints, coalesce_wait, tables (did you mean 'default_ttl'?)",
+          "cache_in_transactions, hints, coalesce_wait, follow_dependencies, dependency_refresh, tables (did you mean 'default_ttl'?)",
       file +
           ":7:36: cache.tables[0].ttl: expected a duration like 30s, 500ms or 1h30m, got "
           "'10 minutes'",

@@ -25,6 +25,8 @@ TEST(Reload, TtlRulesAndPolicyApplyAtOnce) {
   loaded.cache.max_result_bytes = 2 * kMiB;
   loaded.cache.max_result_rows = 5;
   loaded.cache.coalesce_wait = 0ms;
+  loaded.cache.follow_dependencies = false;
+  loaded.cache.dependency_refresh = 0ms;
   ReloadPlan plan = plan_reload(running, loaded);
   EXPECT_TRUE(plan.cache_policy_changed);
   EXPECT_TRUE(plan.needs_restart.empty());
@@ -43,6 +45,8 @@ TEST(Reload, EachPolicyKeyAloneCountsAsAChange) {
       [](CacheConfig& c) { c.max_result_bytes = 1; },
       [](CacheConfig& c) { c.max_result_rows = 1; },
       [](CacheConfig& c) { c.coalesce_wait = 0ms; },
+      [](CacheConfig& c) { c.follow_dependencies = false; },
+      [](CacheConfig& c) { c.dependency_refresh = 5min; },
   };
   for (std::size_t i = 0; i < changes.size(); ++i) {
     Config loaded;

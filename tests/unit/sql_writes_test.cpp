@@ -300,5 +300,22 @@ TEST(WriteAnalysis, KindNamesAreSnakeCase) {
   EXPECT_EQ(to_string(StatementKind::Empty), "empty");
 }
 
+TEST(WriteAnalysis, DdlOfLastingObjectsChangesSchemaObjects) {
+  for (const char* sql :
+       {"CREATE VIEW v AS SELECT * FROM t", "CREATE OR REPLACE VIEW v AS SELECT 1 FROM t",
+        "ALTER TABLE child ADD FOREIGN KEY (pid) REFERENCES parent (id) ON DELETE CASCADE",
+        "CREATE TRIGGER g AFTER INSERT ON t FOR EACH ROW UPDATE u SET n = n + 1", "DROP TRIGGER g",
+        "DROP VIEW v", "DROP TABLE t", "RENAME TABLE a TO b", "CREATE TABLE t (id INT)",
+        "DROP DATABASE d", "INSERT INTO t VALUES (1); CREATE VIEW v AS SELECT 1 FROM t"}) {
+    EXPECT_TRUE(analyze(sql).changes_schema_objects) << sql;
+  }
+  for (const char* sql :
+       {"INSERT INTO t VALUES (1)", "UPDATE t SET a = 1", "TRUNCATE t", "SELECT 1",
+        "CREATE TEMPORARY TABLE tmp (id INT)", "DROP TEMPORARY TABLE tmp", "CALL p()",
+        "INSERT INTO t VALUES (1); UPDATE u SET a = 2"}) {
+    EXPECT_FALSE(analyze(sql).changes_schema_objects) << sql;
+  }
+}
+
 }  // namespace
 }  // namespace sqlcache::cache

@@ -1,0 +1,183 @@
+#include "cache/schema_dependencies.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "cache/sql_tokenizer.hpp"
+
+namespace sqlcache::cache {
+
+namespace {
+
+std::string map_key(std::string_view schema, std::string_view table) {
+  std::string key;
+  key.reserve(schema.size() + 1 + table.size());
+  key.append(schema).push_back('\0');
+  key.append(table);
+  return key;
+}
+
+bool is_known(const std::vector<TableName>& known, const TableName& name) {
+  return std::binary_search(known.begin(), known.end(), name);
+}
+
+bool changes_child(std::string_view rule) {
+  return rule == "CASCADE" || rule == "SET NULL" || rule == "SET DEFAULT";
+}
+
+using Edges = std::map<TableName, std::set<TableName>>;
+
+// The graph the catalogs describe, before closure.
+struct Graph {
+  std::vector<TableName> known;       // sorted
+  Edges view_bases;                   // view -> what its definition names
+  std::set<TableName> hidden_views;   // views whose definition the user may not see
+  Edges views_over;                   // table or view -> views naming it
+  Edges changes;                      // table -> tables its writes change (FK, trigger)
+  std::set<TableName> triggers_call;  // tables with a trigger that CALLs a procedure
+};
+
+Graph graph_of(std::span<const SchemaCatalog* const> catalogs) {
+  Graph graph;
+  for (const SchemaCatalog* catalog : catalogs) {
+    graph.known.insert(graph.known.end(), catalog->tables.begin(), catalog->tables.end());
+    for (const auto& view : catalog->views) graph.known.push_back(view.name);
+  }
+  sort_unique(graph.known);
+  for (const SchemaCatalog* catalog : catalogs) {
+    for (const auto& view : catalog->views) {
+      MentionedTables mentioned = mentioned_tables(view.definition, view.name.schema, graph.known);
+      if (view.definition.empty() || mentioned.unreadable) {
+        graph.hidden_views.insert(view.name);
+        continue;
+      }
+      for (auto& base : mentioned.tables) {
+        if (base == view.name) continue;
+        graph.views_over[base].insert(view.name);
+        graph.view_bases[view.name].insert(std::move(base));
+      }
+    }
+    for (const auto& key : catalog->foreign_keys) {
+      if (changes_child(key.update_rule) || changes_child(key.delete_rule)) {
+        graph.changes[key.parent].insert(key.child);
+      }
+    }
+    for (const auto& trigger : catalog->triggers) {
+      MentionedTables mentioned = mentioned_tables(trigger.body, trigger.table.schema, graph.known);
+      if (mentioned.calls_procedure || mentioned.unreadable) {
+        graph.triggers_call.insert(trigger.table);
+      }
+      for (auto& table : mentioned.tables) {
+        if (table != trigger.table) graph.changes[trigger.table].insert(std::move(table));
+      }
+    }
+  }
+  // A view whose definition is hidden may be over any table of its schema.
+  for (const auto& view : graph.hidden_views) {
+    for (const auto& table : graph.known) {
+      if (table.schema == view.schema && table != view) graph.views_over[table].insert(view);
+    }
+  }
+  return graph;
+}
+
+const std::set<TableName>* edges_of(const Edges& edges, const TableName& from) {
+  auto it = edges.find(from);
+  return it == edges.end() ? nullptr : &it->second;
+}
+
+// Everything a write to `start` changes, by breadth-first search: written tables spread to
+// what their writes change; views over a changed table are changed but do not spread to their
+// other base tables.
+SchemaDependencies::Effect effect_of(const Graph& graph, const TableName& start) {
+  SchemaDependencies::Effect effect;
+  std::set<TableName> written{start};
+  std::set<TableName> changed_views;
+  std::vector<TableName> queue{start};
+  auto write = [&](const TableName& table) {
+    if (written.insert(table).second) queue.push_back(table);
+  };
+  while (!queue.empty()) {
+    const TableName table = queue.back();
+    queue.pop_back();
+    if (graph.hidden_views.count(table) != 0 || graph.triggers_call.count(table) != 0) {
+      effect.everything = true;
+    }
+    if (auto* bases = edges_of(graph.view_bases, table)) {
+      for (const auto& base : *bases) write(base);
+    }
+    if (auto* targets = edges_of(graph.changes, table)) {
+      for (const auto& target : *targets) write(target);
+    }
+    // Views over this table, and views over those views.
+    std::vector<TableName> views{table};
+    while (!views.empty()) {
+      const TableName over = views.back();
+      views.pop_back();
+      if (auto* found = edges_of(graph.views_over, over)) {
+        for (const auto& view : *found) {
+          if (changed_views.insert(view).second) views.push_back(view);
+        }
+      }
+    }
+  }
+  written.insert(changed_views.begin(), changed_views.end());
+  written.erase(start);
+  effect.tables.assign(written.begin(), written.end());
+  return effect;
+}
+
+}  // namespace
+
+MentionedTables mentioned_tables(std::string_view text, std::string_view schema,
+                                 const std::vector<TableName>& known) {
+  MentionedTables out;
+  const std::vector<Token> tokens = tokenize(text);
+  out.unreadable = has_error(tokens);
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    if (is_keyword(tokens[i], "CALL")) out.calls_procedure = true;
+    if (!is_identifier(tokens[i])) continue;
+    const std::string name = identifier_name(tokens[i]);
+    TableName unqualified{std::string(schema), name};
+    if (is_known(known, unqualified)) out.tables.push_back(std::move(unqualified));
+    if (i + 2 < tokens.size() && is_operator(tokens[i + 1], ".") && is_identifier(tokens[i + 2])) {
+      TableName qualified{name, identifier_name(tokens[i + 2])};
+      if (is_known(known, qualified)) out.tables.push_back(std::move(qualified));
+    }
+  }
+  sort_unique(out.tables);
+  return out;
+}
+
+SchemaDependencies SchemaDependencies::build(std::span<const SchemaCatalog* const> catalogs) {
+  const Graph graph = graph_of(catalogs);
+  std::set<TableName> sources(graph.hidden_views.begin(), graph.hidden_views.end());
+  sources.insert(graph.triggers_call.begin(), graph.triggers_call.end());
+  for (const Edges* edges : {&graph.view_bases, &graph.views_over, &graph.changes}) {
+    for (const auto& [from, to] : *edges) sources.insert(from);
+  }
+  SchemaDependencies dependencies;
+  for (const auto& table : graph.known) {
+    dependencies.known_.insert(map_key(table.schema, table.table));
+  }
+  for (const auto& table : sources) {
+    Effect effect = effect_of(graph, table);
+    if (effect.tables.empty() && !effect.everything) continue;
+    dependencies.effects_.emplace(map_key(table.schema, table.table), std::move(effect));
+  }
+  return dependencies;
+}
+
+bool SchemaDependencies::knows(std::string_view schema, std::string_view table) const {
+  return known_.count(map_key(schema, table)) != 0;
+}
+
+const SchemaDependencies::Effect* SchemaDependencies::effect_of_write(
+    std::string_view schema, std::string_view table) const {
+  if (effects_.empty()) return nullptr;
+  auto it = effects_.find(map_key(schema, table));
+  return it == effects_.end() ? nullptr : &it->second;
+}
+
+}  // namespace sqlcache::cache

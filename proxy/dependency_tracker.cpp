@@ -1,0 +1,90 @@
+#include "proxy/dependency_tracker.hpp"
+
+#include <vector>
+
+namespace sqlcache::proxy {
+
+DependencyTracker::BeforeWrite DependencyTracker::before_write(Clock::time_point now,
+                                                               std::chrono::milliseconds refresh) {
+  std::lock_guard lock(mutex_);
+  BeforeWrite out;
+  out.current = current_;
+  const bool recently_failed =
+      failed_at_ != Clock::time_point::min() && now - failed_at_ < kRetryAfterFailure;
+  if (recently_failed) return out;
+  if (!current_ || loaded_epoch_ != ddl_epoch_) {
+    // Every writer reads for itself: the write must not run on what may be out of date.
+    out.load = true;
+  } else if (refresh.count() > 0 && now - loaded_at_ >= refresh && !refreshing_) {
+    // One writer re-reads; the others go on with what there is.
+    refreshing_ = true;
+    out.load = true;
+  }
+  return out;
+}
+
+std::uint64_t DependencyTracker::ddl_epoch() const {
+  std::lock_guard lock(mutex_);
+  return ddl_epoch_;
+}
+
+void DependencyTracker::loaded(const std::string& user, cache::SchemaCatalog catalog,
+                               std::uint64_t ddl_epoch, Clock::time_point now) {
+  std::vector<std::shared_ptr<const cache::SchemaCatalog>> catalogs;
+  std::uint64_t build = 0;
+  {
+    std::lock_guard lock(mutex_);
+    catalogs_[user] = {std::make_shared<const cache::SchemaCatalog>(std::move(catalog)), now};
+    if (catalogs_.size() > kMaxUsers) {
+      auto oldest = catalogs_.begin();
+      for (auto it = catalogs_.begin(); it != catalogs_.end(); ++it) {
+        if (it->second.read_at < oldest->second.read_at) oldest = it;
+      }
+      catalogs_.erase(oldest);
+    }
+    for (const auto& [name, entry] : catalogs_) catalogs.push_back(entry.catalog);
+    build = ++builds_;
+  }
+  // Built outside the lock: other workers' writes go on meanwhile.
+  std::vector<const cache::SchemaCatalog*> views;
+  for (const auto& catalog_ptr : catalogs) views.push_back(catalog_ptr.get());
+  auto dependencies =
+      std::make_shared<const cache::SchemaDependencies>(cache::SchemaDependencies::build(views));
+  std::lock_guard lock(mutex_);
+  if (build > installed_) {
+    installed_ = build;
+    current_ = std::move(dependencies);
+  }
+  loaded_epoch_ = std::max(loaded_epoch_, ddl_epoch);
+  loaded_at_ = now;
+  failed_at_ = Clock::time_point::min();
+  refreshing_ = false;
+}
+
+void DependencyTracker::failed(Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  failed_at_ = now;
+  refreshing_ = false;
+}
+
+void DependencyTracker::note_ddl() {
+  std::lock_guard lock(mutex_);
+  ++ddl_epoch_;
+}
+
+void DependencyTracker::note_read(const std::vector<cache::TableName>& tables) {
+  std::lock_guard lock(mutex_);
+  if (!current_) return;  // the first write reads the catalog anyway
+  for (const auto& table : tables) {
+    if (current_->knows(table.schema, table.table)) continue;
+    if (unknown_names_.size() >= kMaxUnknownNames) return;
+    if (unknown_names_.insert(table).second) ++ddl_epoch_;
+  }
+}
+
+std::shared_ptr<const cache::SchemaDependencies> DependencyTracker::current() const {
+  std::lock_guard lock(mutex_);
+  return current_;
+}
+
+}  // namespace sqlcache::proxy
