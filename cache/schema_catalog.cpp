@@ -18,7 +18,7 @@ constexpr std::string_view kCatalogQuery =
     " SELECT 'F', CONSTRAINT_SCHEMA, TABLE_NAME, UNIQUE_CONSTRAINT_SCHEMA, REFERENCED_TABLE_NAME,"
     " CONCAT(UPDATE_RULE, '/', DELETE_RULE) FROM information_schema.REFERENTIAL_CONSTRAINTS"
     " UNION ALL"
-    " SELECT 'G', EVENT_OBJECT_SCHEMA, EVENT_OBJECT_TABLE, ACTION_STATEMENT, NULL, NULL"
+    " SELECT 'G', EVENT_OBJECT_SCHEMA, EVENT_OBJECT_TABLE, ACTION_STATEMENT, TRIGGER_NAME, NULL"
     " FROM information_schema.TRIGGERS"
     " WHERE EVENT_OBJECT_SCHEMA NOT IN ('mysql', 'information_schema', 'performance_schema',"
     " 'sys')"
@@ -49,7 +49,7 @@ std::optional<SchemaCatalog> catalog_from_rows(
       catalog.foreign_keys.push_back({std::move(name), TableName{*row[3], *row[4]},
                                       rules.substr(0, slash), rules.substr(slash + 1)});
     } else if (tag == "G") {
-      catalog.triggers.push_back({std::move(name), row[3].value_or("")});
+      catalog.triggers.push_back({std::move(name), row[3].value_or(""), row[4].value_or("")});
     } else {
       return std::nullopt;
     }

@@ -24,8 +24,9 @@ struct SchemaCatalog {
     std::string delete_rule;
   };
   struct Trigger {
-    TableName table;  // the table whose writes fire it
-    std::string body;
+    TableName table;   // the table whose writes fire it
+    std::string body;  // empty when the user may not see it (no TRIGGER privilege)
+    std::string name;
   };
   std::vector<TableName> tables;  // base tables and views, outside the system schemas
   std::vector<View> views;

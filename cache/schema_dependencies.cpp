@@ -30,13 +30,38 @@ using Edges = std::map<TableName, std::set<TableName>>;
 
 // The graph the catalogs describe, before closure.
 struct Graph {
-  std::vector<TableName> known;       // sorted
-  Edges view_bases;                   // view -> what its definition names
-  std::set<TableName> hidden_views;   // views whose definition the user may not see
-  Edges views_over;                   // table or view -> views naming it
-  Edges changes;                      // table -> tables its writes change (FK, trigger)
-  std::set<TableName> triggers_call;  // tables with a trigger that CALLs a procedure
+  std::vector<TableName> known;          // sorted
+  Edges view_bases;                      // view -> what its definition names
+  std::set<TableName> hidden_views;      // views whose definition the user may not see
+  Edges views_over;                      // table or view -> views naming it
+  Edges changes;                         // table -> tables its writes change (FK, trigger)
+  std::set<TableName> unknown_triggers;  // tables with a trigger that may write anything
 };
+
+// Catalogs read as different users may show the same view or trigger with and without its
+// text: the text wins.
+std::map<TableName, std::string> view_definitions(std::span<const SchemaCatalog* const> catalogs) {
+  std::map<TableName, std::string> out;
+  for (const SchemaCatalog* catalog : catalogs) {
+    for (const auto& view : catalog->views) {
+      std::string& definition = out[view.name];
+      if (definition.empty()) definition = view.definition;
+    }
+  }
+  return out;
+}
+
+std::map<std::pair<TableName, std::string>, std::string> trigger_bodies(
+    std::span<const SchemaCatalog* const> catalogs) {
+  std::map<std::pair<TableName, std::string>, std::string> out;
+  for (const SchemaCatalog* catalog : catalogs) {
+    for (const auto& trigger : catalog->triggers) {
+      std::string& body = out[{trigger.table, trigger.name}];
+      if (body.empty()) body = trigger.body;
+    }
+  }
+  return out;
+}
 
 Graph graph_of(std::span<const SchemaCatalog* const> catalogs) {
   Graph graph;
@@ -45,32 +70,34 @@ Graph graph_of(std::span<const SchemaCatalog* const> catalogs) {
     for (const auto& view : catalog->views) graph.known.push_back(view.name);
   }
   sort_unique(graph.known);
-  for (const SchemaCatalog* catalog : catalogs) {
-    for (const auto& view : catalog->views) {
-      MentionedTables mentioned = mentioned_tables(view.definition, view.name.schema, graph.known);
-      if (view.definition.empty() || mentioned.unreadable) {
-        graph.hidden_views.insert(view.name);
-        continue;
-      }
-      for (auto& base : mentioned.tables) {
-        if (base == view.name) continue;
-        graph.views_over[base].insert(view.name);
-        graph.view_bases[view.name].insert(std::move(base));
-      }
+  for (const auto& [view, definition] : view_definitions(catalogs)) {
+    MentionedTables mentioned = mentioned_tables(definition, view.schema, graph.known);
+    if (definition.empty() || mentioned.unreadable) {
+      graph.hidden_views.insert(view);
+      continue;
     }
+    for (auto& base : mentioned.tables) {
+      if (base == view) continue;
+      graph.views_over[base].insert(view);
+      graph.view_bases[view].insert(std::move(base));
+    }
+  }
+  for (const SchemaCatalog* catalog : catalogs) {
     for (const auto& key : catalog->foreign_keys) {
       if (changes_child(key.update_rule) || changes_child(key.delete_rule)) {
         graph.changes[key.parent].insert(key.child);
       }
     }
-    for (const auto& trigger : catalog->triggers) {
-      MentionedTables mentioned = mentioned_tables(trigger.body, trigger.table.schema, graph.known);
-      if (mentioned.calls_procedure || mentioned.unreadable) {
-        graph.triggers_call.insert(trigger.table);
-      }
-      for (auto& table : mentioned.tables) {
-        if (table != trigger.table) graph.changes[trigger.table].insert(std::move(table));
-      }
+  }
+  for (const auto& [trigger, body] : trigger_bodies(catalogs)) {
+    const TableName& table = trigger.first;
+    MentionedTables mentioned = mentioned_tables(body, table.schema, graph.known);
+    // A body the user may not see may write anything, like one that calls a procedure.
+    if (body.empty() || mentioned.calls_procedure || mentioned.unreadable) {
+      graph.unknown_triggers.insert(table);
+    }
+    for (auto& other : mentioned.tables) {
+      if (other != table) graph.changes[table].insert(std::move(other));
     }
   }
   // A view whose definition is hidden may be over any table of its schema.
@@ -101,7 +128,7 @@ SchemaDependencies::Effect effect_of(const Graph& graph, const TableName& start)
   while (!queue.empty()) {
     const TableName table = queue.back();
     queue.pop_back();
-    if (graph.hidden_views.count(table) != 0 || graph.triggers_call.count(table) != 0) {
+    if (graph.hidden_views.count(table) != 0 || graph.unknown_triggers.count(table) != 0) {
       effect.everything = true;
     }
     if (auto* bases = edges_of(graph.view_bases, table)) {
@@ -153,7 +180,7 @@ MentionedTables mentioned_tables(std::string_view text, std::string_view schema,
 SchemaDependencies SchemaDependencies::build(std::span<const SchemaCatalog* const> catalogs) {
   const Graph graph = graph_of(catalogs);
   std::set<TableName> sources(graph.hidden_views.begin(), graph.hidden_views.end());
-  sources.insert(graph.triggers_call.begin(), graph.triggers_call.end());
+  sources.insert(graph.unknown_triggers.begin(), graph.unknown_triggers.end());
   for (const Edges* edges : {&graph.view_bases, &graph.views_over, &graph.changes}) {
     for (const auto& [from, to] : *edges) sources.insert(from);
   }

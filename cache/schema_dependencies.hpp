@@ -24,8 +24,8 @@ class SchemaDependencies {
  public:
   struct Effect {
     std::vector<TableName> tables;  // sorted; never the written table itself
-    // A trigger CALLs a procedure, or a view's definition is hidden from the user the catalog
-    // was read as: anything may change.
+    // A trigger CALLs a procedure, or its body or a written view's definition is hidden from
+    // every user the catalogs were read as: anything may change.
     bool everything = false;
   };
 

@@ -203,6 +203,56 @@ TEST_F(CacheIndirectWriteTest, TheCatalogIsReadOnceAndNotAgainUntilSomethingChan
   EXPECT_EQ(write_selects("UPDATE indirect_stock SET qty = 4"), 0);
 }
 
+// A user without the TRIGGER and SHOW VIEW privileges sees triggers and views in the catalog
+// without their text: their writes must still invalidate what the trigger and the view change.
+TEST_F(CacheIndirectWriteTest, TriggersAndViewsHiddenFromTheWritingUserStillInvalidate) {
+  admin_exec("DROP VIEW IF EXISTS indirect_stock_view");
+  ASSERT_NO_FATAL_FAILURE(create_table("indirect_order", "id INT PRIMARY KEY", ""));
+  ASSERT_NO_FATAL_FAILURE(create_table("indirect_order_count", "n INT NOT NULL", "(0)"));
+  ASSERT_NO_FATAL_FAILURE(
+      create_table("indirect_stock", "sku INT PRIMARY KEY, qty INT NOT NULL", "(1, 5)"));
+  admin_exec(
+      "CREATE TRIGGER indirect_order_counter AFTER INSERT ON indirect_order FOR EACH ROW "
+      "UPDATE indirect_order_count SET n = n + 1");
+  admin_exec("CREATE VIEW indirect_stock_view AS SELECT sku, qty FROM indirect_stock");
+  const std::string user = "sqlcache_limited";
+  admin_exec("DROP USER IF EXISTS '" + user + "'@'127.0.0.1'");
+  admin_exec("CREATE USER '" + user + "'@'127.0.0.1' IDENTIFIED BY 'limited-pw'");
+  admin_exec(std::string("GRANT SELECT, INSERT, UPDATE, DELETE ON ") + kCacheDatabase + ".* TO '" +
+             user + "'@'127.0.0.1'");
+  MysqlClient limited;
+  ASSERT_TRUE(limited.connect("127.0.0.1", proxy_port(), user, "limited-pw", kCacheDatabase))
+      << limited.describe_error();
+  ASSERT_TRUE(limited.query("SELECT ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE "
+                            "TRIGGER_NAME = 'indirect_order_counter'") ==
+              std::optional<Rows>(Rows{Row{std::nullopt}}))
+      << "the user should see the trigger but not its body";
+
+  auto limited_value = [&](const std::string& sql) -> std::optional<std::string> {
+    auto rows = limited.query(sql);
+    if (!rows || rows->size() != 1 || (*rows)[0].size() != 1) return std::nullopt;
+    return (*rows)[0][0];
+  };
+  auto limited_cached_value = [&](const std::string& sql) {
+    limited_value(sql);
+    std::optional<std::string> result;
+    EXPECT_EQ(counter_delta("Com_select", [&] { result = limited_value(sql); }), 0) << sql;
+    return result;
+  };
+  const std::string count = "SELECT n FROM indirect_order_count";
+  const std::string qty = "SELECT qty FROM indirect_stock_view WHERE sku = 1";
+  EXPECT_EQ(limited_cached_value(count), "0");
+  EXPECT_EQ(limited_cached_value(qty), "5");
+  ASSERT_TRUE(limited.exec("INSERT INTO indirect_order VALUES (1)")) << limited.describe_error();
+  EXPECT_EQ(limited_value(count), "1") << "a trigger whose body the writer cannot see";
+  EXPECT_EQ(limited_cached_value(qty), "5");
+  ASSERT_TRUE(limited.exec("UPDATE indirect_stock SET qty = 9 WHERE sku = 1"))
+      << limited.describe_error();
+  EXPECT_EQ(limited_value(qty), "9") << "a view whose definition the writer cannot see";
+  limited.close();
+  admin_exec("DROP USER IF EXISTS '" + user + "'@'127.0.0.1'");
+}
+
 class CacheIndirectWriteNamesOnlyTest : public CacheIndirectWriteTest {
  protected:
   void SetUp() override {

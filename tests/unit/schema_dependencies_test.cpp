@@ -47,7 +47,8 @@ SchemaCatalog shop() {
   catalog.triggers.push_back(
       {t("shop", "order_lines"),
        "BEGIN UPDATE stock SET qty = qty - NEW.qty WHERE sku = NEW.sku; "
-       "INSERT INTO `shop`.`audit` VALUES ('order_lines changed', 'notes'); END"});
+       "INSERT INTO `shop`.`audit` VALUES ('order_lines changed', 'notes'); END",
+       "order_lines_au"});
   return catalog;
 }
 
@@ -102,12 +103,32 @@ TEST(SchemaDependencies, TablesWithoutDependentsHaveNoEffect) {
 
 TEST(SchemaDependencies, ATriggerThatCallsAProcedureMayChangeEverything) {
   SchemaCatalog catalog = shop();
-  catalog.triggers.push_back({t("shop", "notes"), "CALL shop.recount()"});
+  catalog.triggers.push_back({t("shop", "notes"), "CALL shop.recount()", "notes_ai"});
   const auto dependencies = build(catalog);
   const auto* notes = dependencies.effect_of_write("shop", "notes");
   ASSERT_NE(notes, nullptr);
   EXPECT_TRUE(notes->everything);
   EXPECT_FALSE(dependencies.effect_of_write("shop", "orders")->everything);
+}
+
+TEST(SchemaDependencies, ATriggerWhoseBodyIsHiddenMayChangeEverything) {
+  SchemaCatalog catalog = shop();
+  catalog.triggers.push_back({t("shop", "notes"), "", "notes_ai"});
+  const auto dependencies = build(catalog);
+  ASSERT_NE(dependencies.effect_of_write("shop", "notes"), nullptr);
+  EXPECT_TRUE(dependencies.effect_of_write("shop", "notes")->everything);
+}
+
+TEST(SchemaDependencies, AnotherUsersCatalogWithTheTextWinsOverAHiddenOne) {
+  SchemaCatalog hidden = shop();
+  for (auto& trigger : hidden.triggers) trigger.body.clear();
+  for (auto& view : hidden.views) view.definition.clear();
+  const SchemaCatalog visible = shop();
+  std::array<const SchemaCatalog*, 2> both{&hidden, &visible};
+  const auto dependencies = SchemaDependencies::build(both);
+  EXPECT_FALSE(dependencies.effect_of_write("shop", "order_lines")->everything);
+  EXPECT_FALSE(dependencies.effect_of_write("shop", "big_open_orders")->everything);
+  EXPECT_EQ(effect(dependencies, "shop", "orders"), effect(build(visible), "shop", "orders"));
 }
 
 TEST(SchemaDependencies, AViewWithAHiddenDefinitionIsOverEveryTableOfItsSchema) {
@@ -137,8 +158,8 @@ TEST(SchemaDependencies, CatalogsOfSeveralUsersAreUnited) {
 TEST(SchemaDependencies, CyclesEnd) {
   SchemaCatalog catalog;
   catalog.tables = {t("a", "x"), t("a", "y")};
-  catalog.triggers.push_back({t("a", "x"), "UPDATE y SET n = n + 1"});
-  catalog.triggers.push_back({t("a", "y"), "UPDATE x SET n = n + 1"});
+  catalog.triggers.push_back({t("a", "x"), "UPDATE y SET n = n + 1", "x_ai"});
+  catalog.triggers.push_back({t("a", "y"), "UPDATE x SET n = n + 1", "y_ai"});
   const auto dependencies = build(catalog);
   EXPECT_EQ(effect(dependencies, "a", "x"), std::vector<TableName>{t("a", "y")});
   EXPECT_EQ(effect(dependencies, "a", "y"), std::vector<TableName>{t("a", "x")});
@@ -156,7 +177,8 @@ TEST(SchemaCatalog, RowsOfEachKindAreRead) {
       {"V", "shop", "v", "select 1", std::nullopt, std::nullopt},
       {"V", "shop", "hidden", std::nullopt, std::nullopt, std::nullopt},
       {"F", "shop", "lines", "shop", "orders", "RESTRICT/SET NULL"},
-      {"G", "shop", "orders", "UPDATE x SET y = 1", std::nullopt, std::nullopt},
+      {"G", "shop", "orders", "UPDATE x SET y = 1", "orders_ai", std::nullopt},
+      {"G", "shop", "orders", std::nullopt, "orders_bi", std::nullopt},
   };
   auto catalog = catalog_from_rows(rows);
   ASSERT_TRUE(catalog);
@@ -167,8 +189,10 @@ TEST(SchemaCatalog, RowsOfEachKindAreRead) {
   EXPECT_EQ(catalog->foreign_keys[0].parent, t("shop", "orders"));
   EXPECT_EQ(catalog->foreign_keys[0].update_rule, "RESTRICT");
   EXPECT_EQ(catalog->foreign_keys[0].delete_rule, "SET NULL");
-  ASSERT_EQ(catalog->triggers.size(), 1u);
+  ASSERT_EQ(catalog->triggers.size(), 2u);
   EXPECT_EQ(catalog->triggers[0].body, "UPDATE x SET y = 1");
+  EXPECT_EQ(catalog->triggers[0].name, "orders_ai");
+  EXPECT_EQ(catalog->triggers[1].body, "") << "hidden from the user";
 }
 
 TEST(SchemaCatalog, RowsItDoesNotProduceAreRefused) {
