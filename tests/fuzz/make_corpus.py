@@ -7,6 +7,8 @@ fuzz_*.cpp):
                                     (tests/tools/capture_mariadb.py)
   fuzz_cached_result                the result sets of those captures, stored the way the proxy
                                     stores them (SQCR header, generations, CRC-32C)
+  fuzz_text_result                  the COM_QUERY responses of those captures, and schema
+                                    catalogs (views, foreign keys, triggers) built here
   fuzz_resp_reply                   the redis-server captures in tests/data/resp/
                                     (tests/tools/capture_redis.py)
   fuzz_sql_analysis                 the statements of the SQL unit tests, the docs, the captured
@@ -85,7 +87,7 @@ def write(target, name, data):
 
 TARGETS = ("fuzz_packet_framing", "fuzz_handshake", "fuzz_response_tracker",
            "fuzz_generic_packets", "fuzz_stmt_execute", "fuzz_cached_result", "fuzz_resp_reply",
-           "fuzz_sql_analysis", "fuzz_config_loader")
+           "fuzz_sql_analysis", "fuzz_config_loader", "fuzz_text_result")
 
 
 def main():
@@ -94,6 +96,7 @@ def main():
     wire_seeds()
     stmt_execute_seeds()
     cached_result_seeds()
+    text_result_seeds()
     resp_seeds()
     sql_seeds()
     config_seeds()
@@ -168,6 +171,63 @@ def stmt_execute_seeds():
 
 
 # --- fuzz_cached_result ----------------------------------------------------------------------
+def lenenc_string(value):
+    data = value.encode()
+    assert len(data) < 0xFB
+    return bytes([len(data)]) + data
+
+
+def text_response(columns, rows, deprecate_eof):
+    """A text result set as MariaDB frames it: column count, definitions, (EOF), rows, end."""
+    payloads = [bytes([len(columns)])]
+    for name in columns:
+        payloads.append(b"".join(lenenc_string(s) for s in ("def", "", "", "", name, ""))
+                        + b"\x0c\x21\x00\xff\xff\xff\x00\xfd\x00\x00\x00\x00\x00")
+    if not deprecate_eof:
+        payloads.append(b"\xfe\x00\x00\x02\x00")
+    for row in rows:
+        payloads.append(b"".join(b"\xfb" if v is None else lenenc_string(v) for v in row))
+    payloads.append(b"\xfe\x00\x00\x02\x00\x00\x00" if deprecate_eof else b"\xfe\x00\x00\x02\x00")
+    return b"".join(struct.pack("<I", len(p))[:3] + bytes([(i + 1) % 256]) + p
+                    for i, p in enumerate(payloads))
+
+
+# Catalog rows like cache/schema_catalog.cpp's query returns them.
+CATALOGS = {
+    "shop": [
+        ("T", "shop", "orders", None, None, None),
+        ("T", "shop", "order_lines", None, None, None),
+        ("T", "shop", "stock", None, None, None),
+        ("T", "shop", "open_orders", None, None, None),
+        ("V", "shop", "open_orders",
+         "select `o`.`id` AS `id` from `shop`.`orders` `o` where `o`.`open` = 1", None, None),
+        ("F", "shop", "order_lines", "shop", "orders", "RESTRICT/CASCADE"),
+        ("G", "shop", "order_lines", "UPDATE stock SET qty = qty - NEW.qty", "lines_ai", None),
+    ],
+    "hidden": [
+        ("T", "app", "t", None, None, None),
+        ("T", "app", "v", None, None, None),
+        ("V", "app", "v", "", None, None),
+        ("G", "app", "t", None, "t_ai", None),
+        ("G", "app", "v", "BEGIN CALL p(); END", "v_ai", None),
+    ],
+}
+
+
+def text_result_seeds():
+    for path in sorted(glob.glob(os.path.join(CAPTURES, "query_*.hex"))):
+        name = os.path.basename(path)[:-len(".hex")]
+        variant = name.rsplit(".", 1)[1]
+        _, packets = load(path)
+        server = b"".join(p for d, p in packets if d == "S")
+        write("fuzz_text_result", name, bytes([1 if variant == "deprecate_eof" else 0]) + server)
+    columns = ("T", "TABLE_SCHEMA", "TABLE_NAME", "NULL", "NULL", "NULL")
+    for name, rows in CATALOGS.items():
+        for deprecate_eof in (0, 1):
+            write("fuzz_text_result", f"catalog_{name}.{deprecate_eof}",
+                  bytes([deprecate_eof]) + text_response(columns, rows, deprecate_eof))
+
+
 def crc32c(data, crc=0):
     crc ^= 0xFFFFFFFF
     for byte in data:
