@@ -100,10 +100,11 @@ Graph graph_of(std::span<const SchemaCatalog* const> catalogs) {
       if (other != table) graph.changes[table].insert(std::move(other));
     }
   }
-  // A view whose definition is hidden may be over any table of its schema.
+  // A view whose definition is hidden may be over any table, in any schema (reporting views
+  // often live in a schema of their own).
   for (const auto& view : graph.hidden_views) {
     for (const auto& table : graph.known) {
-      if (table.schema == view.schema && table != view) graph.views_over[table].insert(view);
+      if (table != view) graph.views_over[table].insert(view);
     }
   }
   return graph;

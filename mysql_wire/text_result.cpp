@@ -31,6 +31,7 @@ std::optional<TextResult> parse_text_result(ByteView response, std::uint64_t cap
     auto err = parse_err(first);
     if (!err || packets->size() != 1) return std::nullopt;
     result.error_code = err->error_code;
+    result.error_sql_state.assign(err->sql_state);
     result.error_message.assign(err->message);
     return result;
   }
@@ -64,6 +65,7 @@ std::optional<TextResult> parse_text_result(ByteView response, std::uint64_t cap
       if (!err || next + 1 != packets->size()) return std::nullopt;
       result.rows.clear();
       result.error_code = err->error_code;
+      result.error_sql_state.assign(err->sql_state);
       result.error_message.assign(err->message);
       return result;
     }

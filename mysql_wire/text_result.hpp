@@ -1,6 +1,6 @@
 #pragma once
 // Reads a whole text-protocol response (COM_QUERY) into rows of strings, for the few queries
-// the proxy runs itself (the schema catalog in proxy/dependency_loader.cpp). Client commands
+// the proxy runs itself (the schema catalog, proxy/query_cache.cpp). Client commands
 // are never decoded like this: their responses are relayed byte for byte.
 // https://mariadb.com/kb/en/result-set-packets/
 #include <cstdint>
@@ -15,6 +15,7 @@ namespace sqlcache::wire {
 struct TextResult {
   // Set when the server answered with an ERR packet (then there are no rows).
   std::optional<std::uint16_t> error_code;
+  std::string error_sql_state;
   std::string error_message;
   std::size_t columns = 0;
   // One value per column; nullopt is SQL NULL.

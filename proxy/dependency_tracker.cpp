@@ -4,7 +4,8 @@
 
 namespace sqlcache::proxy {
 
-DependencyTracker::BeforeWrite DependencyTracker::before_write(Clock::time_point now,
+DependencyTracker::BeforeWrite DependencyTracker::before_write(const std::string& user,
+                                                               Clock::time_point now,
                                                                std::chrono::milliseconds refresh) {
   std::lock_guard lock(mutex_);
   BeforeWrite out;
@@ -12,8 +13,9 @@ DependencyTracker::BeforeWrite DependencyTracker::before_write(Clock::time_point
   const bool recently_failed =
       failed_at_ != Clock::time_point::min() && now - failed_at_ < kRetryAfterFailure;
   if (recently_failed) return out;
-  if (!current_ || loaded_epoch_ != ddl_epoch_) {
-    // Every writer reads for itself: the write must not run on what may be out of date.
+  auto mine = catalogs_.find(user);
+  if (mine == catalogs_.end() || mine->second.ddl_epoch != ddl_epoch_) {
+    // Every such writer reads for itself: the write must not run on what may be out of date.
     out.load = true;
   } else if (refresh.count() > 0 && now - loaded_at_ >= refresh && !refreshing_) {
     // One writer re-reads; the others go on with what there is.
@@ -34,7 +36,16 @@ void DependencyTracker::loaded(const std::string& user, cache::SchemaCatalog cat
   std::uint64_t build = 0;
   {
     std::lock_guard lock(mutex_);
-    catalogs_[user] = {std::make_shared<const cache::SchemaCatalog>(std::move(catalog)), now};
+    refreshing_ = false;
+    failed_at_ = Clock::time_point::min();
+    auto existing = catalogs_.find(user);
+    if (existing != catalogs_.end() && existing->second.ddl_epoch > ddl_epoch) {
+      // A read that started before a newer one of the same user finished: it may predate DDL
+      // the newer one saw.
+      return;
+    }
+    catalogs_[user] = {std::make_shared<const cache::SchemaCatalog>(std::move(catalog)), now,
+                       ddl_epoch};
     if (catalogs_.size() > kMaxUsers) {
       auto oldest = catalogs_.begin();
       for (auto it = catalogs_.begin(); it != catalogs_.end(); ++it) {
@@ -44,6 +55,7 @@ void DependencyTracker::loaded(const std::string& user, cache::SchemaCatalog cat
     }
     for (const auto& [name, entry] : catalogs_) catalogs.push_back(entry.catalog);
     build = ++builds_;
+    loaded_at_ = now;
   }
   // Built outside the lock: other workers' writes go on meanwhile.
   std::vector<const cache::SchemaCatalog*> views;
@@ -55,10 +67,6 @@ void DependencyTracker::loaded(const std::string& user, cache::SchemaCatalog cat
     installed_ = build;
     current_ = std::move(dependencies);
   }
-  loaded_epoch_ = std::max(loaded_epoch_, ddl_epoch);
-  loaded_at_ = now;
-  failed_at_ = Clock::time_point::min();
-  refreshing_ = false;
 }
 
 void DependencyTracker::failed(Clock::time_point now) {
@@ -67,19 +75,28 @@ void DependencyTracker::failed(Clock::time_point now) {
   refreshing_ = false;
 }
 
+void DependencyTracker::abandoned() {
+  std::lock_guard lock(mutex_);
+  refreshing_ = false;
+}
+
 void DependencyTracker::note_ddl() {
   std::lock_guard lock(mutex_);
   ++ddl_epoch_;
 }
 
-void DependencyTracker::note_read(const std::vector<cache::TableName>& tables) {
+bool DependencyTracker::note_read(const std::vector<cache::TableName>& tables) {
   std::lock_guard lock(mutex_);
-  if (!current_) return;  // the first write reads the catalog anyway
+  if (!current_) return true;  // the first write reads the catalog before it runs
+  bool all_known = true;
   for (const auto& table : tables) {
     if (current_->knows(table.schema, table.table)) continue;
-    if (unknown_names_.size() >= kMaxUnknownNames) return;
-    if (unknown_names_.insert(table).second) ++ddl_epoch_;
+    all_known = false;
+    if (unknown_names_.size() < kMaxUnknownNames && unknown_names_.insert(table).second) {
+      ++ddl_epoch_;
+    }
   }
+  return all_known;
 }
 
 std::shared_ptr<const cache::SchemaDependencies> DependencyTracker::current() const {

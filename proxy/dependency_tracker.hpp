@@ -1,9 +1,11 @@
 #pragma once
 // The schema dependencies every worker's writes follow (cache/schema_dependencies.hpp), and
-// when they must be read again from the database: never read yet, a DDL statement went
-// through the proxy since, or older than the refresh interval. The catalog is read through a
-// writing client's session (proxy/query_cache.cpp), as that client's user, so the tracker
-// keeps the latest catalog of each user and follows their union. Shared by the workers.
+// when they must be read again from the database. The catalog is read through a writing
+// client's session (proxy/query_cache.cpp), as that client's user, so the tracker keeps the
+// latest catalog of each user and follows their union; a user's write (or a miss naming a
+// table the catalog does not know) reads it first when that user's catalog was never read, or
+// was read before the last DDL through the proxy or the last such miss, and one write reads
+// it again when it is older than the refresh interval. Shared by the workers.
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -32,7 +34,8 @@ class DependencyTracker {
     std::shared_ptr<const cache::SchemaDependencies> current;
   };
   // `refresh`: the age after which one writer reads the catalog again; 0: only after DDL.
-  BeforeWrite before_write(Clock::time_point now, std::chrono::milliseconds refresh);
+  BeforeWrite before_write(const std::string& user, Clock::time_point now,
+                           std::chrono::milliseconds refresh);
 
   // Call before sending the catalog query, and pass the value to loaded().
   std::uint64_t ddl_epoch() const;
@@ -40,13 +43,17 @@ class DependencyTracker {
   void loaded(const std::string& user, cache::SchemaCatalog catalog, std::uint64_t ddl_epoch,
               Clock::time_point now);
   void failed(Clock::time_point now);
+  // The writer told to read did not (it could not at that moment): someone else may.
+  void abandoned();
   // A statement that may have created, changed or dropped a table, view, trigger or foreign
   // key went through the proxy: the next write reads the catalog first.
   void note_ddl();
   // A read through the proxy named these tables (schemas filled in). One the catalog does not
-  // know was created since it was read (or is hidden from the user it was read as): the next
-  // write reads it again, once per such name.
-  void note_read(const std::vector<cache::TableName>& tables);
+  // know was created since it was read (or is hidden from the users it was read as): the next
+  // write of each user reads it again, once per such name. True when all are known (or no
+  // catalog was read yet): only then may the read's result be stored, since a write would
+  // not know what else to invalidate with it.
+  bool note_read(const std::vector<cache::TableName>& tables);
   // Names note_read() remembers at most.
   static constexpr std::size_t kMaxUnknownNames = 4096;
 
@@ -56,13 +63,13 @@ class DependencyTracker {
   struct UserCatalog {
     std::shared_ptr<const cache::SchemaCatalog> catalog;
     Clock::time_point read_at;
+    std::uint64_t ddl_epoch = 0;  // what ddl_epoch() was when the read started
   };
 
   mutable std::mutex mutex_;
   std::shared_ptr<const cache::SchemaDependencies> current_;
   std::map<std::string, UserCatalog> catalogs_;
   std::uint64_t ddl_epoch_ = 0;
-  std::uint64_t loaded_epoch_ = 0;
   std::uint64_t builds_ = 0;     // catalogs united so far; the newest union wins
   std::uint64_t installed_ = 0;  // the build current_ came from
   Clock::time_point loaded_at_{};

@@ -50,6 +50,12 @@ bool is_write(const cache::Analysis& analysis) {
 
 bool creates_temporary_table(const cache::Analysis& analysis) { return analysis.temporary_table; }
 
+// SET TRANSACTION without SESSION or GLOBAL: for the next transaction only.
+bool sets_next_transaction(const cache::Analysis& analysis) {
+  return analysis.kind == cache::StatementKind::Set &&
+         analysis.normalized.starts_with("SET TRANSACTION ");
+}
+
 // Status bits that describe the session, not the result: a hit carries the replaying
 // session's own (wire::find_result_status, wire::merge_status in replay()).
 constexpr std::uint16_t kSessionStatusBits =
@@ -175,12 +181,19 @@ class StoreQueryCache final : public QueryCache {
   // triggers), reading the schema catalog first through this session when it is due.
   struct WriteDependencies {
     bool connection_ok = true;
+    // The client already has its answer (an error): the write must not be forwarded.
+    bool answered = false;
     bool follow = false;                                     // cache.follow_dependencies
     std::shared_ptr<const cache::SchemaDependencies> known;  // nullptr: never read
   };
   awaitable<WriteDependencies> dependencies_for_write(Session& session);
-  // The catalog through this session; nullopt and a log line when it cannot be read.
-  awaitable<std::optional<cache::SchemaCatalog>> read_catalog(Session& session, bool& lost);
+  struct CatalogRead {
+    std::optional<cache::SchemaCatalog> catalog;  // nullopt: not read (logged)
+    bool lost = false;                            // the backend connection is gone
+    std::optional<wire::TextResult> refused;      // the server answered with an error
+  };
+  // The catalog through this session.
+  awaitable<CatalogRead> read_catalog(Session& session);
   std::vector<std::string> written_generation_keys(const SessionState& state,
                                                    const cache::Analysis& analysis,
                                                    const WriteDependencies& dependencies);
@@ -405,6 +418,16 @@ awaitable<bool> StoreQueryCache::serve_miss(Session& session, const PacketView& 
   // read that opened the transaction). Reads outside a transaction always may.
   SessionState& state = session.mutable_state();
   const bool in_transaction_before = state.in_transaction();
+  // A table or view the catalog does not know (created since it was read, or hidden from every
+  // user it was read as): read it through this session first, or a write would not know to
+  // invalidate the entry. If it stays unknown, the result is not stored.
+  bool names_known = true;
+  if (policy_->follow_dependencies && !dependencies_->note_read(plan.targets->tables)) {
+    const WriteDependencies refreshed = co_await dependencies_for_write(session);
+    if (!refreshed.connection_ok) co_return false;
+    if (refreshed.answered) co_return true;
+    names_known = dependencies_->note_read(plan.targets->tables);
+  }
   const bool may_store =
       !in_transaction_before || (state.transaction_epoch && *state.transaction_epoch == epoch &&
                                  !state.explicit_transaction && state.transaction_writes.empty());
@@ -420,6 +443,7 @@ awaitable<bool> StoreQueryCache::serve_miss(Session& session, const PacketView& 
   const PacketView to_backend = forwarded_read(command, statement, rewritten);
   bool ok = co_await session.forward_and_relay(to_backend, wire::ResponseShape::ResultSets,
                                                &capture, &tracker);
+  if (ok && !tracker.ended_in_error()) state.one_shot_transaction_pending = false;  // used
   const bool storable =
       ok && may_store && !capture.overflowed && !capture.bytes.empty() &&
       !tracker.ended_in_error() && tracker.result_sets() == 1 && tracker.warnings() == 0 &&
@@ -427,10 +451,7 @@ awaitable<bool> StoreQueryCache::serve_miss(Session& session, const PacketView& 
       (policy_->max_result_rows == 0 || tracker.rows() <= policy_->max_result_rows);
   if (ok && capture.overflowed) metrics.cache_results_too_large++;
   if (ok && !in_transaction_before && state.in_transaction()) state.transaction_epoch = epoch;
-  // A view or table created around the proxy since the catalog was read: the next write
-  // learns what it depends on before it runs.
-  if (storable && policy_->follow_dependencies) dependencies_->note_read(plan.targets->tables);
-  if (storable) {
+  if (storable && names_known) {
     std::string value =
         cache::encode_cached_result(generations, capture.bytes, plan.binary_protocol);
     if (leader) inflight->value = std::make_shared<const std::string>(value);
@@ -493,6 +514,7 @@ awaitable<bool> StoreQueryCache::relay_tracked(Session& session, const PacketVie
   if (write) {
     const WriteDependencies dependencies = co_await dependencies_for_write(session);
     if (!dependencies.connection_ok) co_return false;
+    if (dependencies.answered) co_return true;
     keys = written_generation_keys(state, *analysis, dependencies);
   }
   if (analysis != nullptr && analysis->changes_global_state) {
@@ -513,6 +535,10 @@ awaitable<bool> StoreQueryCache::relay_tracked(Session& session, const PacketVie
     co_return false;
   }
   if (analysis != nullptr) apply_statement_effects(state, *analysis, !tracker.ended_in_error());
+  // A statement that fails leaves them for the next one (the server does the same).
+  if (!tracker.ended_in_error()) {
+    state.one_shot_transaction_pending = analysis != nullptr && sets_next_transaction(*analysis);
+  }
   // Even a failed DDL statement may have done part of its work (a multi-statement).
   if (analysis != nullptr && analysis->changes_schema_objects) dependencies_->note_ddl();
   if (write) metrics.writes++;
@@ -545,35 +571,62 @@ awaitable<StoreQueryCache::WriteDependencies> StoreQueryCache::dependencies_for_
   WriteDependencies out;
   out.follow = policy_->follow_dependencies;
   if (!out.follow) co_return out;
+  const SessionState& state = session.state();
   const auto now = Clock::now();
   DependencyTracker::BeforeWrite before =
-      dependencies_->before_write(now, policy_->dependency_refresh);
+      dependencies_->before_write(state.user, now, policy_->dependency_refresh);
   out.known = std::move(before.current);
   if (!before.load) co_return out;
+  // Where information_schema is transactional (MySQL 8's data dictionary), a query of the
+  // proxy's own would take the one-shot characteristics for itself and the write would run
+  // without them (MariaDB's is not, checked): go on with what there is this time.
+  if (state.one_shot_transaction_pending) {
+    dependencies_->abandoned();
+    co_return out;
+  }
+  // Whatever happens below, the tracker must hear how the read ended (an exception too), or a
+  // periodic re-read stays claimed for good.
+  struct Outcome {
+    DependencyTracker& tracker;
+    bool reported = false;
+    ~Outcome() {
+      if (!reported) tracker.failed(Clock::now());
+    }
+  } outcome{*dependencies_};
   const std::uint64_t epoch = dependencies_->ddl_epoch();
-  bool lost = false;
-  std::optional<cache::SchemaCatalog> catalog = co_await read_catalog(session, lost);
-  if (lost) {
-    dependencies_->failed(Clock::now());
+  const bool in_transaction = state.in_transaction();
+  CatalogRead read = co_await read_catalog(session);
+  if (read.lost) {
     co_await session.send_error(1, kErBackendLost, "08S01",
                                 "sqlcache: lost connection to the backend database");
     out.connection_ok = false;
     co_return out;
   }
-  if (!catalog) {
-    // Go on with what was read before, if anything (written_generation_keys() invalidates
-    // everything when nothing was).
-    dependencies_->failed(Clock::now());
+  if (read.refused && in_transaction) {
+    // The error may have rolled the client's transaction back (a deadlock, a lock wait
+    // timeout): forwarding the write now could run it outside the transaction the client
+    // believes it is in. The client gets the error as the answer to its statement instead.
+    const wire::TextResult& error = *read.refused;
+    session.client().consume_packet();
+    out.connection_ok = co_await session.send_error(
+        1, *error.error_code, error.error_sql_state.empty() ? "HY000" : error.error_sql_state,
+        "sqlcache: reading the schema catalog before this statement failed: " +
+            error.error_message);
+    out.answered = true;
     co_return out;
   }
-  const std::size_t views = catalog->views.size();
-  const std::size_t foreign_keys = catalog->foreign_keys.size();
-  const std::size_t triggers = catalog->triggers.size();
-  dependencies_->loaded(session.state().user, std::move(*catalog), epoch, Clock::now());
+  // Without a catalog, go on with what was read before, if anything (written_generation_keys()
+  // invalidates everything when nothing was).
+  if (!read.catalog) co_return out;
+  const std::size_t views = read.catalog->views.size();
+  const std::size_t foreign_keys = read.catalog->foreign_keys.size();
+  const std::size_t triggers = read.catalog->triggers.size();
+  dependencies_->loaded(state.user, std::move(*read.catalog), epoch, Clock::now());
+  outcome.reported = true;
   out.known = dependencies_->current();
   global_metrics().dependency_loads++;
   log_event(LogLevel::info, "cache", "dependencies_loaded",
-            {{"user", session.state().user},
+            {{"user", state.user},
              {"views", std::to_string(views)},
              {"foreign_keys", std::to_string(foreign_keys)},
              {"triggers", std::to_string(triggers)},
@@ -582,17 +635,17 @@ awaitable<StoreQueryCache::WriteDependencies> StoreQueryCache::dependencies_for_
   co_return out;
 }
 
-awaitable<std::optional<cache::SchemaCatalog>> StoreQueryCache::read_catalog(Session& session,
-                                                                             bool& lost) {
+awaitable<StoreQueryCache::CatalogRead> StoreQueryCache::read_catalog(Session& session) {
+  CatalogRead read;
   std::string response;
-  const Session::InternalQuery status =
-      co_await session.run_internal_query(cache::catalog_query(), kMaxCatalogBytes, response);
+  std::uint16_t warnings = 0;
+  const Session::InternalQuery status = co_await session.run_internal_query(
+      cache::catalog_query(), kMaxCatalogBytes, response, warnings);
   if (status == Session::InternalQuery::ConnectionLost) {
-    lost = true;
-    co_return std::nullopt;
+    read.lost = true;
+    co_return read;
   }
   std::string problem;
-  std::optional<cache::SchemaCatalog> catalog;
   if (status == Session::InternalQuery::TooLarge) {
     problem = "the catalog is larger than " + std::to_string(kMaxCatalogBytes) + " bytes";
   } else if (auto result =
@@ -601,15 +654,20 @@ awaitable<std::optional<cache::SchemaCatalog>> StoreQueryCache::read_catalog(Ses
     problem = "the response is not one text result set";
   } else if (result->error_code) {
     problem = "error " + std::to_string(*result->error_code) + ": " + result->error_message;
-  } else if (catalog = cache::catalog_from_rows(result->rows); !catalog) {
+    read.refused = std::move(*result);
+  } else if (warnings > 0) {
+    // information_schema skips a table it cannot open (DDL in progress) with a warning: the
+    // catalog would miss what that table has.
+    problem = std::to_string(warnings) + " warnings (the server skipped tables)";
+  } else if (read.catalog = cache::catalog_from_rows(result->rows); !read.catalog) {
     problem = "the rows are not the catalog query's";
   }
-  if (!catalog) {
+  if (!read.catalog) {
     global_metrics().dependency_load_errors++;
     log_event(LogLevel::warn, "cache", "dependencies_load_failed",
               {{"user", session.state().user}, {"reason", problem}});
   }
-  co_return catalog;
+  co_return read;
 }
 
 std::vector<std::string> StoreQueryCache::written_generation_keys(
@@ -618,7 +676,8 @@ std::vector<std::string> StoreQueryCache::written_generation_keys(
   const std::string& prefix = policy_->key_prefix;
   std::vector<std::string> keys;
   bool unknown = analysis.writes_unknown_tables;
-  std::size_t dependent = 0;
+  std::size_t named = 0;  // keys of the tables the statement names (unique: the list is)
+  bool dependent = false;
   for (const auto& table : analysis.tables_written) {
     std::string_view schema = table.schema.empty() ? std::string_view(state.schema) : table.schema;
     if (schema.empty()) {
@@ -626,6 +685,7 @@ std::vector<std::string> StoreQueryCache::written_generation_keys(
       continue;
     }
     keys.push_back(cache::table_generation_key(prefix, schema, table.table));
+    ++named;
     if (!dependencies.follow) continue;
     if (!dependencies.known) {
       unknown = true;  // what depends on the table cannot be known
@@ -635,14 +695,14 @@ std::vector<std::string> StoreQueryCache::written_generation_keys(
       for (const auto& other : effect->tables) {
         keys.push_back(cache::table_generation_key(prefix, other.schema, other.table));
       }
-      dependent += effect->tables.size();
+      dependent = dependent || !effect->tables.empty();
       if (effect->everything) unknown = true;
     }
   }
-  if (dependent > 0) {
-    global_metrics().invalidations_dependent.add(dependent);
+  if (dependent) {
     std::sort(keys.begin(), keys.end());
     keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    global_metrics().invalidations_dependent.add(keys.size() - named);
   }
   if (unknown) {
     global_metrics().invalidations_unknown++;

@@ -291,7 +291,8 @@ void Session::after_response(std::uint8_t command, wire::ByteView payload,
 
 awaitable<Session::InternalQuery> Session::run_internal_query(std::string_view sql,
                                                               std::size_t limit,
-                                                              std::string& response) {
+                                                              std::string& response,
+                                                              std::uint16_t& warnings) {
   wire::Bytes payload;
   payload.reserve(1 + sql.size());
   payload.push_back(static_cast<std::uint8_t>(wire::Command::Query));
@@ -326,6 +327,8 @@ awaitable<Session::InternalQuery> Session::run_internal_query(std::string_view s
     worker_.metrics().protocol_errors++;
     co_return InternalQuery::ConnectionLost;
   }
+  if (tracker.has_status()) state_.status_flags = tracker.status_flags();
+  warnings = tracker.warnings();
   co_return too_large ? InternalQuery::TooLarge : InternalQuery::Complete;
 }
 

@@ -62,10 +62,11 @@ class Session : public std::enable_shared_from_this<Session> {
   awaitable<bool> flush_held(RelayCapture& capture);
   // Runs a query of the proxy's own on this session's backend connection, between two client
   // commands; the client sees nothing of it. The whole response lands in `response` (framed
-  // packets) unless it grows past `limit`, when it is read to its end and dropped.
+  // packets) unless it grows past `limit`, when it is read to its end and dropped; `warnings`
+  // gets the response's warning count. The session's status flags follow the response.
   enum class InternalQuery { Complete, TooLarge, ConnectionLost };
   awaitable<InternalQuery> run_internal_query(std::string_view sql, std::size_t limit,
-                                              std::string& response);
+                                              std::string& response, std::uint16_t& warnings);
   awaitable<bool> send_error(std::uint8_t sequence_id, std::uint16_t code,
                              std::string_view sql_state, std::string_view message);
 

@@ -36,6 +36,9 @@ struct SessionState {
   // Generation keys of the tables written in the open transaction: bumped again when the
   // server's status flags say it ended (design decision 5).
   std::vector<std::string> transaction_writes;
+  // The last statement was SET TRANSACTION (without SESSION or GLOBAL): its characteristics
+  // are for the next transaction only, which a query of the proxy's own must not use up.
+  bool one_shot_transaction_pending = false;
   PreparedStatements statements;
 
   bool in_transaction() const { return (status_flags & 0x0001) != 0; }
@@ -48,6 +51,7 @@ struct SessionState {
     caching_disabled = false;
     statements.clear();
     transaction_writes.clear();
+    one_shot_transaction_pending = false;
   }
 };
 

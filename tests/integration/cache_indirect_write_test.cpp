@@ -170,7 +170,7 @@ TEST_F(CacheIndirectWriteTest, ViewCreatedThroughTheProxyAfterTheCatalogWasReadI
   EXPECT_EQ(value(qty), "8");
 }
 
-TEST_F(CacheIndirectWriteTest, ViewCreatedAroundTheProxyIsFollowedOnceAReadNamesIt) {
+TEST_F(CacheIndirectWriteTest, ViewCreatedAroundTheProxyIsLearnedByTheFirstReadOfIt) {
   admin_exec("DROP VIEW IF EXISTS indirect_stock_view");
   ASSERT_NO_FATAL_FAILURE(
       create_table("indirect_stock", "sku INT PRIMARY KEY, qty INT NOT NULL", "(1, 5)"));
@@ -179,6 +179,9 @@ TEST_F(CacheIndirectWriteTest, ViewCreatedAroundTheProxyIsFollowedOnceAReadNames
   // Straight on the database: the proxy does not see this DDL.
   admin_exec("CREATE VIEW indirect_stock_view AS SELECT sku, qty FROM indirect_stock");
   const std::string qty = "SELECT qty FROM indirect_stock_view WHERE sku = 1";
+  std::optional<long long> selects;
+  EXPECT_EQ(value(qty, &selects), "6");
+  EXPECT_EQ(selects, 2) << "the catalog read (the name is new to it), then the query";
   EXPECT_EQ(cached_value(qty), "6");
   ASSERT_TRUE(client_.exec("UPDATE indirect_stock SET qty = 8 WHERE sku = 1"))
       << client_.describe_error();
@@ -251,6 +254,25 @@ TEST_F(CacheIndirectWriteTest, TriggersAndViewsHiddenFromTheWritingUserStillInva
   EXPECT_EQ(limited_value(qty), "9") << "a view whose definition the writer cannot see";
   limited.close();
   admin_exec("DROP USER IF EXISTS '" + user + "'@'127.0.0.1'");
+}
+
+// SET TRANSACTION (no SESSION) is for the next transaction only: the catalog read the first
+// write triggers must not change what the client's statements do with it.
+TEST_F(CacheIndirectWriteTest, SetTransactionWorksAsOnTheDatabase) {
+  ASSERT_NO_FATAL_FAILURE(
+      create_table("indirect_stock", "sku INT PRIMARY KEY, qty INT NOT NULL", "(1, 5)"));
+  ASSERT_TRUE(client_.exec("SET TRANSACTION READ ONLY")) << client_.describe_error();
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    // The server keeps the characteristics past a failed statement.
+    EXPECT_FALSE(client_.exec("UPDATE indirect_stock SET qty = 6 WHERE sku = 1"))
+        << "the write ran outside the read-only transaction the client asked for";
+    EXPECT_EQ(client_.error_code(), 1792u) << client_.describe_error();
+  }
+  EXPECT_EQ(database_value("SELECT qty FROM indirect_stock WHERE sku = 1"), "5");
+  EXPECT_EQ(value("SELECT qty FROM indirect_stock WHERE sku = 1"), "5");  // uses them up
+  ASSERT_TRUE(client_.exec("UPDATE indirect_stock SET qty = 7 WHERE sku = 1"))
+      << client_.describe_error();
+  EXPECT_EQ(value("SELECT qty FROM indirect_stock WHERE sku = 1"), "7");
 }
 
 class CacheIndirectWriteNamesOnlyTest : public CacheIndirectWriteTest {

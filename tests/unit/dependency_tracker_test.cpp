@@ -21,11 +21,11 @@ cache::SchemaCatalog catalog_with_view() {
 TEST(DependencyTracker, TheFirstWriteReadsTheCatalog) {
   DependencyTracker tracker;
   const auto now = Clock::now();
-  auto before = tracker.before_write(now, 60s);
+  auto before = tracker.before_write("app", now, 60s);
   EXPECT_TRUE(before.load);
   EXPECT_EQ(before.current, nullptr);
   tracker.loaded("app", catalog_with_view(), tracker.ddl_epoch(), now);
-  before = tracker.before_write(now + 1s, 60s);
+  before = tracker.before_write("app", now + 1s, 60s);
   EXPECT_FALSE(before.load);
   ASSERT_NE(before.current, nullptr);
   EXPECT_NE(before.current->effect_of_write("shop", "orders"), nullptr);
@@ -37,51 +37,52 @@ TEST(DependencyTracker, DdlMakesEveryWriteReadUntilOneRead) {
   tracker.loaded("app", catalog_with_view(), tracker.ddl_epoch(), now);
   const std::uint64_t before_ddl = tracker.ddl_epoch();
   tracker.note_ddl();
-  EXPECT_TRUE(tracker.before_write(now, 60s).load);
-  EXPECT_TRUE(tracker.before_write(now, 60s).load) << "a second writer does not wait";
+  EXPECT_TRUE(tracker.before_write("app", now, 60s).load);
+  EXPECT_TRUE(tracker.before_write("app", now, 60s).load) << "a second writer does not wait";
   // A read that started before the DDL does not count for it.
   tracker.loaded("app", catalog_with_view(), before_ddl, now);
-  EXPECT_TRUE(tracker.before_write(now, 60s).load);
+  EXPECT_TRUE(tracker.before_write("app", now, 60s).load);
   tracker.loaded("app", catalog_with_view(), tracker.ddl_epoch(), now);
-  EXPECT_FALSE(tracker.before_write(now, 60s).load);
+  EXPECT_FALSE(tracker.before_write("app", now, 60s).load);
 }
 
 TEST(DependencyTracker, AnOldCatalogIsReadAgainByOneWriter) {
   DependencyTracker tracker;
   const auto now = Clock::now();
   tracker.loaded("app", catalog_with_view(), tracker.ddl_epoch(), now);
-  EXPECT_FALSE(tracker.before_write(now + 59s, 60s).load);
-  auto first = tracker.before_write(now + 61s, 60s);
+  EXPECT_FALSE(tracker.before_write("app", now + 59s, 60s).load);
+  auto first = tracker.before_write("app", now + 61s, 60s);
   EXPECT_TRUE(first.load);
   EXPECT_NE(first.current, nullptr);
-  EXPECT_FALSE(tracker.before_write(now + 61s, 60s).load) << "one re-read at a time";
+  EXPECT_FALSE(tracker.before_write("app", now + 61s, 60s).load) << "one re-read at a time";
   tracker.loaded("app", catalog_with_view(), tracker.ddl_epoch(), now + 62s);
-  EXPECT_FALSE(tracker.before_write(now + 63s, 60s).load);
-  EXPECT_FALSE(tracker.before_write(now + 1h, 0s).load) << "0: no periodic re-read";
+  EXPECT_FALSE(tracker.before_write("app", now + 63s, 60s).load);
+  EXPECT_FALSE(tracker.before_write("app", now + 1h, 0s).load) << "0: no periodic re-read";
 }
 
 TEST(DependencyTracker, AFailureIsNotRetriedAtOnce) {
   DependencyTracker tracker;
   const auto now = Clock::now();
   tracker.failed(now);
-  auto before = tracker.before_write(now + 1s, 60s);
+  auto before = tracker.before_write("app", now + 1s, 60s);
   EXPECT_FALSE(before.load);
   EXPECT_EQ(before.current, nullptr);
-  EXPECT_TRUE(tracker.before_write(now + DependencyTracker::kRetryAfterFailure, 60s).load);
+  EXPECT_TRUE(tracker.before_write("app", now + DependencyTracker::kRetryAfterFailure, 60s).load);
 }
 
 TEST(DependencyTracker, AReadOfAnUnknownNameMakesTheNextWriteReadOnce) {
   DependencyTracker tracker;
   const auto now = Clock::now();
-  tracker.note_read({{"shop", "new_view"}});  // nothing read yet: the first write reads anyway
+  EXPECT_TRUE(tracker.note_read({{"shop", "new_view"}}))
+      << "nothing read yet: the first write reads";
   tracker.loaded("app", catalog_with_view(), tracker.ddl_epoch(), now);
-  tracker.note_read({{"shop", "orders"}, {"shop", "open_orders"}});
-  EXPECT_FALSE(tracker.before_write(now, 60s).load) << "known names";
-  tracker.note_read({{"shop", "new_view"}});
-  EXPECT_TRUE(tracker.before_write(now, 60s).load);
+  EXPECT_TRUE(tracker.note_read({{"shop", "orders"}, {"shop", "open_orders"}}));
+  EXPECT_FALSE(tracker.before_write("app", now, 60s).load) << "known names";
+  EXPECT_FALSE(tracker.note_read({{"shop", "new_view"}})) << "not to be stored";
+  EXPECT_TRUE(tracker.before_write("app", now, 60s).load);
   tracker.loaded("app", catalog_with_view(), tracker.ddl_epoch(), now);
-  tracker.note_read({{"shop", "new_view"}});
-  EXPECT_FALSE(tracker.before_write(now, 60s).load)
+  EXPECT_FALSE(tracker.note_read({{"shop", "new_view"}}));
+  EXPECT_FALSE(tracker.before_write("app", now, 60s).load)
       << "still unknown after a read (hidden, or gone): not again";
 }
 
@@ -102,6 +103,46 @@ TEST(DependencyTracker, CatalogsOfDifferentUsersAreUnitedAndEachUsersLatestCount
   current = tracker.current();
   EXPECT_EQ(current->effect_of_write("shop", "customers"), nullptr)
       << "admin's newer catalog has no foreign key";
+}
+
+TEST(DependencyTracker, EachUsersWriteReadsItsOwnCatalogAfterDdl) {
+  DependencyTracker tracker;
+  const auto now = Clock::now();
+  tracker.loaded("app", catalog_with_view(), tracker.ddl_epoch(), now);
+  EXPECT_TRUE(tracker.before_write("report", now, 60s).load) << "never read as this user";
+  tracker.loaded("report", catalog_with_view(), tracker.ddl_epoch(), now);
+  tracker.note_ddl();
+  EXPECT_TRUE(tracker.before_write("app", now, 60s).load);
+  tracker.loaded("app", catalog_with_view(), tracker.ddl_epoch(), now);
+  EXPECT_FALSE(tracker.before_write("app", now, 60s).load);
+  EXPECT_TRUE(tracker.before_write("report", now, 60s).load)
+      << "what the DDL made may be visible to this user only";
+}
+
+TEST(DependencyTracker, AnOlderReadDoesNotReplaceANewerOneOfTheSameUser) {
+  DependencyTracker tracker;
+  const auto now = Clock::now();
+  const std::uint64_t before_ddl = tracker.ddl_epoch();
+  tracker.note_ddl();
+  cache::SchemaCatalog newer = catalog_with_view();
+  newer.tables.push_back({"shop", "lines"});
+  newer.foreign_keys.push_back({{"shop", "lines"}, {"shop", "orders"}, "RESTRICT", "CASCADE"});
+  tracker.loaded("app", newer, tracker.ddl_epoch(), now);
+  tracker.loaded("app", catalog_with_view(), before_ddl, now);  // started first, ended last
+  const auto current = tracker.current();
+  ASSERT_NE(current, nullptr);
+  EXPECT_TRUE(current->knows("shop", "lines"));
+  EXPECT_FALSE(tracker.before_write("app", now, 60s).load);
+}
+
+TEST(DependencyTracker, AClaimedRefreshThatIsAbandonedCanBeClaimedAgain) {
+  DependencyTracker tracker;
+  const auto now = Clock::now();
+  tracker.loaded("app", catalog_with_view(), tracker.ddl_epoch(), now);
+  EXPECT_TRUE(tracker.before_write("app", now + 61s, 60s).load);
+  EXPECT_FALSE(tracker.before_write("app", now + 61s, 60s).load);
+  tracker.abandoned();
+  EXPECT_TRUE(tracker.before_write("app", now + 61s, 60s).load);
 }
 
 }  // namespace
