@@ -168,8 +168,8 @@ std::string render_prometheus(const Metrics& m, const CachePolicy* policy,
             "Schema catalogs (views, foreign keys, triggers) read through a client's session.",
             m.dependency_loads.get());
   e.counter("sqlcache_dependency_load_errors_total",
-            "Schema catalog reads that failed (writes then invalidate everything until one "
-            "succeeds).",
+            "Schema catalog reads that failed (writes then follow the catalog read before, or "
+            "invalidate everything when there is none).",
             m.dependency_load_errors.get());
   e.counter("sqlcache_store_errors_total", "Store lookups, stores and bumps that failed.",
             m.cache_store_errors.get());

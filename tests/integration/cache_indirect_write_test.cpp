@@ -44,6 +44,14 @@ class CacheIndirectWriteTest : public CacheTest {
     return result;
   }
 
+  // indirect_stock (sku, qty) holding `rows`, after dropping the views earlier tests left over
+  // it.
+  void create_stock(const std::string& rows) {
+    admin_exec("DROP VIEW IF EXISTS indirect_big_stock_view");
+    admin_exec("DROP VIEW IF EXISTS indirect_stock_view");
+    create_table("indirect_stock", "sku INT PRIMARY KEY, qty INT NOT NULL", rows);
+  }
+
   // The value straight from the database.
   std::optional<std::string> database_value(const std::string& sql) { return admin_.scalar(sql); }
 
@@ -121,10 +129,7 @@ TEST_F(CacheIndirectWriteTest, TriggerWriteInvalidatesTheTableItWrites) {
 }
 
 TEST_F(CacheIndirectWriteTest, WriteToABaseTableInvalidatesViewsOverIt) {
-  admin_exec("DROP VIEW IF EXISTS indirect_big_stock_view");
-  admin_exec("DROP VIEW IF EXISTS indirect_stock_view");
-  ASSERT_NO_FATAL_FAILURE(
-      create_table("indirect_stock", "sku INT PRIMARY KEY, qty INT NOT NULL", "(1, 5), (2, 50)"));
+  ASSERT_NO_FATAL_FAILURE(create_stock("(1, 5), (2, 50)"));
   admin_exec(
       "CREATE VIEW indirect_stock_view AS SELECT sku, qty FROM indirect_stock WHERE qty > 0");
   admin_exec(
@@ -140,9 +145,7 @@ TEST_F(CacheIndirectWriteTest, WriteToABaseTableInvalidatesViewsOverIt) {
 }
 
 TEST_F(CacheIndirectWriteTest, WriteThroughAViewInvalidatesItsBaseTable) {
-  admin_exec("DROP VIEW IF EXISTS indirect_stock_view");
-  ASSERT_NO_FATAL_FAILURE(
-      create_table("indirect_stock", "sku INT PRIMARY KEY, qty INT NOT NULL", "(1, 5)"));
+  ASSERT_NO_FATAL_FAILURE(create_stock("(1, 5)"));
   admin_exec("CREATE VIEW indirect_stock_view AS SELECT sku, qty FROM indirect_stock");
   const std::string qty = "SELECT qty FROM indirect_stock WHERE sku = 1";
   EXPECT_EQ(cached_value(qty), "5");
@@ -155,9 +158,7 @@ TEST_F(CacheIndirectWriteTest, WriteThroughAViewInvalidatesItsBaseTable) {
 // The catalog is read at the first write; objects created later must be followed too, whether
 // the DDL goes through the proxy or around it.
 TEST_F(CacheIndirectWriteTest, ViewCreatedThroughTheProxyAfterTheCatalogWasReadIsFollowed) {
-  admin_exec("DROP VIEW IF EXISTS indirect_stock_view");
-  ASSERT_NO_FATAL_FAILURE(
-      create_table("indirect_stock", "sku INT PRIMARY KEY, qty INT NOT NULL", "(1, 5)"));
+  ASSERT_NO_FATAL_FAILURE(create_stock("(1, 5)"));
   ASSERT_TRUE(client_.exec("UPDATE indirect_stock SET qty = 6 WHERE sku = 1"))
       << client_.describe_error();
   ASSERT_TRUE(
@@ -171,9 +172,7 @@ TEST_F(CacheIndirectWriteTest, ViewCreatedThroughTheProxyAfterTheCatalogWasReadI
 }
 
 TEST_F(CacheIndirectWriteTest, ViewCreatedAroundTheProxyIsLearnedByTheFirstReadOfIt) {
-  admin_exec("DROP VIEW IF EXISTS indirect_stock_view");
-  ASSERT_NO_FATAL_FAILURE(
-      create_table("indirect_stock", "sku INT PRIMARY KEY, qty INT NOT NULL", "(1, 5)"));
+  ASSERT_NO_FATAL_FAILURE(create_stock("(1, 5)"));
   ASSERT_TRUE(client_.exec("UPDATE indirect_stock SET qty = 6 WHERE sku = 1"))
       << client_.describe_error();
   // Straight on the database: the proxy does not see this DDL.
@@ -189,8 +188,7 @@ TEST_F(CacheIndirectWriteTest, ViewCreatedAroundTheProxyIsLearnedByTheFirstReadO
 }
 
 TEST_F(CacheIndirectWriteTest, TheCatalogIsReadOnceAndNotAgainUntilSomethingChanges) {
-  ASSERT_NO_FATAL_FAILURE(
-      create_table("indirect_stock", "sku INT PRIMARY KEY, qty INT NOT NULL", "(1, 5)"));
+  ASSERT_NO_FATAL_FAILURE(create_stock("(1, 5)"));
   auto write_selects = [&](const std::string& sql) {
     return counter_delta("Com_select", [&] {
       EXPECT_TRUE(client_.exec(sql)) << sql << ": " << client_.describe_error();
@@ -209,11 +207,9 @@ TEST_F(CacheIndirectWriteTest, TheCatalogIsReadOnceAndNotAgainUntilSomethingChan
 // A user without the TRIGGER and SHOW VIEW privileges sees triggers and views in the catalog
 // without their text: their writes must still invalidate what the trigger and the view change.
 TEST_F(CacheIndirectWriteTest, TriggersAndViewsHiddenFromTheWritingUserStillInvalidate) {
-  admin_exec("DROP VIEW IF EXISTS indirect_stock_view");
   ASSERT_NO_FATAL_FAILURE(create_table("indirect_order", "id INT PRIMARY KEY", ""));
   ASSERT_NO_FATAL_FAILURE(create_table("indirect_order_count", "n INT NOT NULL", "(0)"));
-  ASSERT_NO_FATAL_FAILURE(
-      create_table("indirect_stock", "sku INT PRIMARY KEY, qty INT NOT NULL", "(1, 5)"));
+  ASSERT_NO_FATAL_FAILURE(create_stock("(1, 5)"));
   admin_exec(
       "CREATE TRIGGER indirect_order_counter AFTER INSERT ON indirect_order FOR EACH ROW "
       "UPDATE indirect_order_count SET n = n + 1");
@@ -259,8 +255,7 @@ TEST_F(CacheIndirectWriteTest, TriggersAndViewsHiddenFromTheWritingUserStillInva
 // SET TRANSACTION (no SESSION) is for the next transaction only: the catalog read the first
 // write triggers must not change what the client's statements do with it.
 TEST_F(CacheIndirectWriteTest, SetTransactionWorksAsOnTheDatabase) {
-  ASSERT_NO_FATAL_FAILURE(
-      create_table("indirect_stock", "sku INT PRIMARY KEY, qty INT NOT NULL", "(1, 5)"));
+  ASSERT_NO_FATAL_FAILURE(create_stock("(1, 5)"));
   ASSERT_TRUE(client_.exec("SET TRANSACTION READ ONLY")) << client_.describe_error();
   for (int attempt = 0; attempt < 2; ++attempt) {
     // The server keeps the characteristics past a failed statement.
