@@ -29,11 +29,8 @@ void allow_large_packets(MysqlClient& client) {
 
 // The payload of big_rows row `id` over the text protocol.
 std::optional<std::string> read_payload_as_text(MysqlClient& client, int id) {
-  // Appended rather than `"literal" + std::to_string(id)`: GCC 12 reports a false
-  // -Warray-bounds in that operator+ when it inlines differently (as with SQLCACHE_PCH).
-  std::string sql = "SELECT payload FROM big_rows WHERE id = ";
-  sql += std::to_string(id);
-  std::optional<Rows> rows = client.query(sql);
+  std::optional<Rows> rows =
+      client.query("SELECT payload FROM big_rows WHERE id = " + std::to_string(id));
   if (!rows || rows->size() != 1) return std::nullopt;
   return rows->front().front();
 }
