@@ -167,10 +167,15 @@ def main():
     try:
         log(f"preparing sysbench tables ({settings.sb_tables} × {settings.sb_table_size} rows)")
         ctx.sysbench.prepare(args.mysql_port)
-        for name, store in (("memory", "memory"), ("redis", f"redis://127.0.0.1:{args.redis_port}"),
-                            ("relay", "none")):
+        redis_url = f"redis://127.0.0.1:{args.redis_port}"
+        # The near cache with its default TTL (5 s): entries are fetched from Redis again
+        # after that, as in production.
+        for name, store, cache_lines in (("memory", "memory", ()), ("redis", redis_url, ()),
+                                         ("redis_near", redis_url, ("  near_cache_limit: 64MiB",)),
+                                         ("relay", "none", ())):
             ctx.proxies[name] = Proxy(args.binary, name, store, args.mysql_port, work_dir,
-                                      f"sqlcache-bench-{nonce}-{name}:").start()
+                                      f"sqlcache-bench-{nonce}-{name}:",
+                                      cache_lines=cache_lines).start()
         for key, module in SCENARIOS:
             if only and key not in only:
                 continue

@@ -90,6 +90,10 @@ std::string entry_key(std::string_view prefix, std::string_view hash) {
   return key;
 }
 
+std::string generation_key_prefix(std::string_view prefix) {
+  return std::string(prefix).append("gen:");
+}
+
 std::string table_generation_key(std::string_view prefix, std::string_view schema,
                                  std::string_view table) {
   std::string key;

@@ -30,6 +30,8 @@ std::string derive_entry_key(std::string_view prefix, const KeyContext& context,
 // Store keys. Generation keys never expire; every lookup reads the global one, the schema
 // ones and the table ones of the tables it reads (design decision 5).
 std::string entry_key(std::string_view prefix, std::string_view hash);
+// What every generation key starts with (the near cache's listener tracks this prefix).
+std::string generation_key_prefix(std::string_view prefix);
 std::string table_generation_key(std::string_view prefix, std::string_view schema,
                                  std::string_view table);
 std::string schema_generation_key(std::string_view prefix, std::string_view schema);

@@ -96,15 +96,25 @@ awaitable<RedisResult> RedisStore::round_trip(RedisRequest request) {
   co_return result;
 }
 
+std::optional<StoreLookup> RedisStore::lookup_immediate(
+    std::string_view key, const std::vector<std::string>& generation_keys) {
+  if (!near_cache_) return std::nullopt;
+  return near_cache_->answer(key, generation_keys, NearCache::Clock::now());
+}
+
 awaitable<StoreLookup> RedisStore::lookup(std::string key,
                                           std::vector<std::string> generation_keys) {
   try {
     const auto started = Clock::now();
+    const NearCache::Ticket ticket = near_cache_ ? near_cache_->ticket() : 0;
     RedisResult result = co_await round_trip(lookup_request(key, generation_keys));
     if (!result.ok()) co_return StoreLookup{};
     std::string error;
     auto lookup = read_lookup_replies(result.replies, generation_keys.size(), error);
     settle(lookup.has_value(), error, started);
+    if (lookup && near_cache_) {
+      near_cache_->record(ticket, key, generation_keys, *lookup, NearCache::Clock::now());
+    }
     co_return lookup ? std::move(*lookup) : StoreLookup{};
   } catch (const std::exception& e) {
     // Only resource exhaustion gets here; the cache still must not break the query.
@@ -122,6 +132,10 @@ awaitable<bool> RedisStore::put(std::string key, std::string value, std::chrono:
     std::string error;
     const bool stored = read_put_reply(result.replies, error);
     settle(stored, error, started);
+    if (stored && near_cache_) {
+      near_cache_->record_put(key, std::make_shared<const std::string>(std::move(value)), ttl,
+                              NearCache::Clock::now());
+    }
     co_return stored;
   } catch (const std::exception& e) {
     record_failure(e.what());
@@ -131,9 +145,19 @@ awaitable<bool> RedisStore::put(std::string key, std::string value, std::chrono:
 
 awaitable<bool> RedisStore::bump(std::vector<std::string> generation_keys) {
   if (generation_keys.empty()) co_return true;
+  // Forgotten before the INCRs are sent and again once they are answered: a lookup racing the
+  // bump on another connection may read the old values, and must not record them (its ticket
+  // predates the second forget), whatever order the invalidation messages arrive in.
+  auto forget = [&] {
+    if (near_cache_) {
+      for (const std::string& key : generation_keys) near_cache_->invalidate(key);
+    }
+  };
+  forget();
   try {
     const auto started = Clock::now();
     RedisResult result = co_await round_trip(bump_request(generation_keys));
+    forget();
     if (!result.ok()) co_return false;
     std::string error;
     const bool bumped = read_bump_replies(result.replies, error);

@@ -20,6 +20,7 @@
 
 #include "cache/cache_store.hpp"
 #include "cache/circuit_breaker.hpp"
+#include "cache/near_cache.hpp"
 #include "cache/redis_connection.hpp"
 #include "cache/redis_options.hpp"
 #include "cache/redis_stats.hpp"
@@ -40,7 +41,15 @@ class RedisStore final : public CacheStore {
   RedisStore(const RedisStore&) = delete;
   RedisStore& operator=(const RedisStore&) = delete;
 
+  // With a near cache (shared by the stores of every thread, kept current by one
+  // RedisTrackingListener), hits it can answer cost no round trip; lookups and puts fill it.
+  void set_near_cache(std::shared_ptr<NearCache> near_cache) {
+    near_cache_ = std::move(near_cache);
+  }
+
   awaitable<StoreLookup> lookup(std::string key, std::vector<std::string> generation_keys) override;
+  std::optional<StoreLookup> lookup_immediate(
+      std::string_view key, const std::vector<std::string>& generation_keys) override;
   // A TTL of zero or less stores nothing and succeeds.
   awaitable<bool> put(std::string key, std::string value, std::chrono::milliseconds ttl) override;
   awaitable<bool> bump(std::vector<std::string> generation_keys) override;
@@ -51,6 +60,7 @@ class RedisStore final : public CacheStore {
   std::string_view kind() const override { return "redis"; }
 
   const StoreStats& stats() const { return *stats_; }
+  const NearCache* near_cache() const { return near_cache_.get(); }
   CircuitBreaker::State breaker_state() const { return breaker_.state(); }
   const RedisOptions& options() const { return options_; }
 
@@ -70,6 +80,7 @@ class RedisStore final : public CacheStore {
   CircuitBreaker breaker_;
   std::vector<std::shared_ptr<RedisConnection>> pool_;
   std::size_t next_connection_ = 0;
+  std::shared_ptr<NearCache> near_cache_;
 };
 
 }  // namespace sqlcache::cache

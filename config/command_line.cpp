@@ -262,6 +262,7 @@ void apply_overrides(Config& config, const CommandLine& flags) {
     if (!cache.store.is_redis()) {
       cache.username.reset();
       cache.password.reset();
+      cache.near_cache_limit = 0;
     }
     if (!cache.store.uses_tls()) cache.ca.clear();
   }

@@ -118,6 +118,11 @@ std::vector<ConsistencyProblem> check_consistency(const Config& config) {
       problem("cache.password", "cache.password only applies to a redis:// or rediss:// store");
     }
   }
+  if (!cache.store.is_redis() && cache.near_cache_limit != 0) {
+    problem("cache.near_cache_limit",
+            "cache.near_cache_limit only applies to a redis:// or rediss:// store (the in-process "
+            "store needs no near cache)");
+  }
   if (cache.store.scheme == StoreScheme::memory && cache.max_result_bytes > cache.memory_limit) {
     problem("cache.max_result_bytes", "cache.max_result_bytes (" +
                                           format_byte_size(cache.max_result_bytes) +

@@ -17,7 +17,7 @@ inline constexpr std::array<std::string_view, 4> kBackend{"host", "port", "conne
 inline constexpr std::array<std::string_view, 3> kBackendTls{"mode", "ca", "server_name"};
 inline constexpr std::array<std::string_view, 3> kClientTls{"cert", "key", "require"};
 
-inline constexpr std::array<std::string_view, 20> kCache{"store",
+inline constexpr std::array<std::string_view, 22> kCache{"store",
                                                          "tls",
                                                          "username",
                                                          "password",
@@ -27,6 +27,8 @@ inline constexpr std::array<std::string_view, 20> kCache{"store",
                                                          "connect_timeout",
                                                          "command_timeout",
                                                          "memory_limit",
+                                                         "near_cache_limit",
+                                                         "near_cache_ttl",
                                                          "default_ttl",
                                                          "max_result_bytes",
                                                          "max_result_rows",

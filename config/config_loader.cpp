@@ -176,6 +176,8 @@ class Loader {
     reader_.read(cache, "connect_timeout", out.connect_timeout, duration(ZeroDuration::rejected));
     reader_.read(cache, "command_timeout", out.command_timeout, duration(ZeroDuration::rejected));
     reader_.read(cache, "memory_limit", out.memory_limit, byte_size(kMiB, kNoLimit));
+    reader_.read(cache, "near_cache_limit", out.near_cache_limit, byte_size(0, kNoLimit));
+    reader_.read(cache, "near_cache_ttl", out.near_cache_ttl, duration(ZeroDuration::rejected));
     reader_.read(cache, "default_ttl", out.default_ttl, duration(ZeroDuration::allowed));
     reader_.read(cache, "max_result_bytes", out.max_result_bytes, byte_size(1, kNoLimit));
     reader_.read(cache, "max_result_rows", out.max_result_rows, whole_number(0, kNoLimit));

@@ -62,6 +62,8 @@ ReloadPlan plan_reload(const Config& running, const Config& loaded) {
   restart_if(a.connect_timeout != b.connect_timeout, "cache.connect_timeout");
   restart_if(a.command_timeout != b.command_timeout, "cache.command_timeout");
   restart_if(a.memory_limit != b.memory_limit, "cache.memory_limit");
+  restart_if(a.near_cache_limit != b.near_cache_limit || a.near_cache_ttl != b.near_cache_ttl,
+             "cache.near_cache_limit/near_cache_ttl");
 
   plan.cache_policy_changed = !(CachePolicy{a} == CachePolicy{b});
   plan.log_changed =

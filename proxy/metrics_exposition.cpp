@@ -185,6 +185,19 @@ std::string render_prometheus(const Metrics& m, const CachePolicy* policy,
            "Time spent in store round trips that got a reply (divide by round trips).");
   e.sample("sqlcache_store_round_trip_seconds_total", "",
            static_cast<double>(store.round_trip_micros) / 1e6);
+  if (store.near_cache) {
+    e.header("sqlcache_near_cache_up", "gauge",
+             "1 while the near cache's invalidation listener is subscribed (the near cache "
+             "answers only then).");
+    e.sample("sqlcache_near_cache_up", "", store.near_cache_tracking ? 1 : 0);
+    e.counter("sqlcache_near_cache_hits_total",
+              "Lookups the near cache answered without a Redis round trip.", store.near_cache_hits);
+    e.header("sqlcache_near_cache_entries", "gauge", "Entries in the near cache.");
+    e.sample("sqlcache_near_cache_entries", "", static_cast<double>(store.near_cache_entries));
+    e.header("sqlcache_near_cache_bytes", "gauge",
+             "Bytes the near cache holds (keys, values, bookkeeping).");
+    e.sample("sqlcache_near_cache_bytes", "", static_cast<double>(store.near_cache_bytes));
+  }
 
   if (policy != nullptr) {
     const auto& rules = policy->rules.rules();

@@ -16,6 +16,12 @@ struct StoreStatus {
   std::uint64_t timeouts = 0;
   std::uint64_t round_trips = 0;
   std::uint64_t round_trip_micros = 0;
+  // The near cache in front of a Redis store, when one is configured.
+  bool near_cache = false;
+  bool near_cache_tracking = false;  // its invalidation listener is subscribed
+  std::uint64_t near_cache_hits = 0;
+  std::uint64_t near_cache_entries = 0;
+  std::uint64_t near_cache_bytes = 0;
 };
 
 std::string render_prometheus(const Metrics& metrics, const CachePolicy* policy,

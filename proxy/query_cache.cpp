@@ -10,6 +10,7 @@
 #include "cache/cached_result.hpp"
 #include "cache/memory_store.hpp"
 #include "cache/redis_store.hpp"
+#include "cache/redis_tracking_listener.hpp"
 #include "cache/schema_catalog.hpp"
 #include "cache/schema_dependencies.hpp"
 #include "cache/sql_analysis.hpp"
@@ -122,6 +123,12 @@ class StoreQueryCache final : public QueryCache {
         policy_(std::move(policy)),
         events_(std::move(events)),
         dependencies_(std::move(dependencies)) {}
+  ~StoreQueryCache() override {
+    if (listener_) listener_->stop();
+  }
+  void keep_alive(std::shared_ptr<cache::RedisTrackingListener> listener) {
+    listener_ = std::move(listener);
+  }
 
   awaitable<bool> handle(Session& session, const PacketView& command) override;
 
@@ -142,6 +149,14 @@ class StoreQueryCache final : public QueryCache {
       status.timeouts = stats.timeouts.load(std::memory_order_relaxed);
       status.round_trips = stats.round_trips.load(std::memory_order_relaxed);
       status.round_trip_micros = stats.round_trip_micros.load(std::memory_order_relaxed);
+      if (const cache::NearCache* near_cache = redis->near_cache()) {
+        const cache::NearCacheStats near = near_cache->stats();
+        status.near_cache = true;
+        status.near_cache_tracking = near.tracking;
+        status.near_cache_hits = near.hits;
+        status.near_cache_entries = near.entries;
+        status.near_cache_bytes = near.bytes;
+      }
     }
     return status;
   }
@@ -210,8 +225,9 @@ class StoreQueryCache final : public QueryCache {
   // Invalidations the store could not take: retried before the cache is used again, so this
   // instance never serves an entry a write of its own has made stale.
   std::vector<std::string> pending_bumps_;
-  std::shared_ptr<CacheEventLog> events_;            // shared by every worker's cache
-  std::shared_ptr<DependencyTracker> dependencies_;  // shared by every worker's cache
+  std::shared_ptr<CacheEventLog> events_;                   // shared by every worker's cache
+  std::shared_ptr<DependencyTracker> dependencies_;         // shared by every worker's cache
+  std::shared_ptr<cache::RedisTrackingListener> listener_;  // worker 0 only
 };
 
 // Not a coroutine: it hands back the awaitable of the coroutine that does the work (one frame
@@ -353,32 +369,44 @@ awaitable<bool> StoreQueryCache::serve_read(Session& session, const PacketView& 
   }
   const std::vector<std::string>& keys = plan.targets->generation_keys;
   cache::StoreLookup lookup;
-  if (auto immediate = store_->lookup_immediate(plan.key, keys)) {
+  std::optional<cache::StoreLookup> immediate = store_->lookup_immediate(plan.key, keys);
+  // A near cache's copy that is not current (Redis may hold a newer entry another instance
+  // stored) is looked up again in Redis; the in-process store's answer is final.
+  const bool may_ask_again = immediate.has_value() && store_->external();
+  if (immediate) {
     lookup = std::move(*immediate);
   } else {
     lookup = co_await store_->lookup(plan.key, keys);
   }
-  if (lookup.status == cache::LookupStatus::Error || lookup.generations.size() != keys.size()) {
-    metrics.cache_store_errors++;
-    count_bypass(bypass_index(SessionBypass::StoreUnavailable));
-    co_return co_await relay_uncached(session, command, statement);
+  for (int attempt = 0;; ++attempt) {
+    if (lookup.status == cache::LookupStatus::Error || lookup.generations.size() != keys.size()) {
+      metrics.cache_store_errors++;
+      count_bypass(bypass_index(SessionBypass::StoreUnavailable));
+      co_return co_await relay_uncached(session, command, statement);
+    }
+    bool current = false;
+    cache::CachedResult entry;
+    if (lookup.status == cache::LookupStatus::Hit) {
+      const std::span<const std::uint64_t> generations(lookup.generations.data(),
+                                                       lookup.generations.size() - 1);
+      cache::DecodeError error =
+          cache::decode_cached_result(lookup.bytes(), entry, store_->external());
+      if (error != cache::DecodeError::None) {
+        metrics.cache_corrupt_values++;
+        events_->corrupt_value(plan.key, cache::to_string(error));
+      } else if (std::ranges::equal(entry.generations, generations) &&
+                 entry.binary_protocol == plan.binary_protocol) {
+        current = true;
+      } else if (!(may_ask_again && attempt == 0)) {
+        metrics.cache_stale++;
+      }
+    }
+    if (current) co_return co_await replay(session, entry, plan, statement, start);
+    if (!(may_ask_again && attempt == 0)) break;
+    lookup = co_await store_->lookup(plan.key, keys);
   }
   const std::uint64_t epoch = lookup.generations.back();
   lookup.generations.pop_back();
-  if (lookup.status == cache::LookupStatus::Hit) {
-    cache::CachedResult entry;
-    cache::DecodeError error =
-        cache::decode_cached_result(lookup.bytes(), entry, store_->external());
-    if (error != cache::DecodeError::None) {
-      metrics.cache_corrupt_values++;
-      events_->corrupt_value(plan.key, cache::to_string(error));
-    } else if (entry.generations == lookup.generations &&
-               entry.binary_protocol == plan.binary_protocol) {
-      co_return co_await replay(session, entry, plan, statement, start);
-    } else {
-      metrics.cache_stale++;
-    }
-  }
   co_return co_await serve_miss(session, command, plan, statement, std::move(lookup.generations),
                                 epoch, start);
 }
@@ -855,6 +883,8 @@ std::vector<std::unique_ptr<QueryCache>> make_query_caches(
   auto events = std::make_shared<CacheEventLog>(workers.size(), url.to_string());
   auto dependencies = std::make_shared<DependencyTracker>();
   std::shared_ptr<cache::CacheStore> shared_memory;
+  std::shared_ptr<cache::NearCache> near_cache;
+  std::shared_ptr<cache::RedisTrackingListener> listener;
   if (url.scheme == config::StoreScheme::memory) {
     cache::MemoryStoreOptions options;
     options.max_bytes = config.cache.memory_limit;
@@ -881,10 +911,34 @@ std::vector<std::unique_ptr<QueryCache>> make_query_caches(
       auto sink = [events, i](std::string_view event, std::string_view reason) {
         events->store_event(i, event, reason);
       };
-      store =
+      auto redis =
           std::make_shared<cache::RedisStore>(workers[i]->context().get_executor(), options, sink);
+      if (config.cache.near_cache_limit != 0) {
+        if (!near_cache) {
+          near_cache = std::make_shared<cache::NearCache>(
+              cache::NearCacheOptions{config.cache.near_cache_limit, config.cache.near_cache_ttl});
+          // One listener for the process, on the first worker's thread.
+          listener = std::make_shared<cache::RedisTrackingListener>(
+              workers[i]->context().get_executor(), options,
+              cache::generation_key_prefix(config.cache.key_prefix), near_cache,
+              [](std::string_view event, std::string_view reason) {
+                if (event == "up") {
+                  log_event(LogLevel::info, "near_cache", "up",
+                            {{"effect", "hits whose generations are known skip Redis"}});
+                } else {
+                  log_event(LogLevel::warn, "near_cache", "down",
+                            {{"reason", reason}, {"effect", "every lookup goes to Redis"}});
+                }
+              });
+          listener->start();
+        }
+        redis->set_near_cache(near_cache);
+      }
+      store = std::move(redis);
     }
-    caches[i] = std::make_unique<StoreQueryCache>(store, policy, events, dependencies);
+    auto cache = std::make_unique<StoreQueryCache>(store, policy, events, dependencies);
+    if (i == 0) cache->keep_alive(listener);
+    caches[i] = std::move(cache);
   }
   return caches;
 }

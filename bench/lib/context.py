@@ -48,7 +48,7 @@ class Context:
     binary: str
     work_dir: str
     nonce: str
-    proxies: dict       # "memory" | "redis" | "relay" -> proxy.Proxy
+    proxies: dict       # "memory" | "redis" | "redis_near" | "relay" -> proxy.Proxy
     facts: dict = dataclasses.field(default_factory=dict)
 
     def port(self, contender):
@@ -60,6 +60,7 @@ NAMES = {
     "direct": "database directly",
     "memory": "sqlcache, in-process store",
     "redis": "sqlcache, Redis store",
+    "redis_near": "sqlcache, Redis store + near cache",
     "relay": "sqlcache, caching off (relay)",
     "memory-miss": "sqlcache, in-process store, miss",
     "redis-miss": "sqlcache, Redis store, miss",

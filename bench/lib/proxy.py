@@ -26,11 +26,12 @@ def accepts(port):
 
 
 class Proxy:
-    """store: "memory", "none" or a redis:// URL."""
+    """store: "memory", "none" or a redis:// URL; cache_lines: more `cache:` keys, indented."""
 
     def __init__(self, binary, name, store, backend_port, work_dir, key_prefix,
-                 threads=0, wrapper=()):
+                 threads=0, wrapper=(), cache_lines=()):
         self.binary, self.name, self.store = binary, name, store
+        self.cache_lines = list(cache_lines)
         self.backend_port, self.work_dir = backend_port, work_dir
         self.key_prefix, self.threads, self.wrapper = key_prefix, threads, list(wrapper)
         self.port = self.admin_port = None
@@ -47,6 +48,7 @@ class Proxy:
             f"  store: \"{self.store}\"",
             f"  key_prefix: \"{self.key_prefix}\"",
             "  default_ttl: 1h",
+            *self.cache_lines,
             f"admin: {{ listen: 127.0.0.1:{self.admin_port} }}",
             "log: { level: warn }",
             "",

@@ -66,8 +66,10 @@ const BadFile kBadFiles[] = {
      "cache:\n  ttl_default: 30s\n",
      {"bad.yaml:2:3: unknown key 'ttl_default' in cache; expected one of: store, tls, username, "
       "password, ca, key_prefix, pool_size, connect_timeout, command_timeout, memory_limit, "
-      "default_ttl, max_result_bytes, max_result_rows, share_across_users, "
-      "cache_in_transactions, hints, coalesce_wait, follow_dependencies, dependency_refresh, tables (did you mean 'default_ttl'?)"}},
+      "near_cache_limit, near_cache_ttl, default_ttl, max_result_bytes, max_result_rows, "
+      "share_across_users, "
+      "cache_in_transactions, hints, coalesce_wait, follow_dependencies, dependency_refresh, "
+      "tables (did you mean 'default_ttl'?)"}},
     {"UnknownKeyWithoutSuggestion",
      "log:\n  colour: true\n",
      {"bad.yaml:2:3: unknown key 'colour' in log; expected one of: level, format, slow_query"}},
@@ -217,6 +219,13 @@ const BadFile kBadFiles[] = {
     {"StoreTlsFalseWithRediss",
      "cache: { store: 'rediss://c', tls: false }\n",
      {"bad.yaml:1:36: cache.tls: false contradicts the rediss:// store URL"}},
+    {"NearCacheForTheMemoryStore",
+     "cache: { store: memory, near_cache_limit: 8MiB }\n",
+     {"bad.yaml:1:25: cache.near_cache_limit only applies to a redis:// or rediss:// store (the "
+      "in-process store needs no near cache)"}},
+    {"NearCacheTtlOfZero",
+     "cache: { store: 'redis://c', near_cache_ttl: 0s }\n",
+     {"bad.yaml:1:46: cache.near_cache_ttl: must be longer than 0, got '0s'"}},
     {"ResultLargerThanMemory",
      "cache: { memory_limit: 1MiB, max_result_bytes: 2MiB }\n",
      {"bad.yaml:1:30: cache.max_result_bytes (2MiB) is larger than cache.memory_limit (1MiB)"}},

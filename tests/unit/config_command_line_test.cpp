@@ -252,7 +252,8 @@ TEST(ResolveConfig, FlagsApplyOverTheFile) {
 }
 
 TEST(ResolveConfig, FlagsCanRepairAFileThatWouldBeInconsistentAlone) {
-  // The sample's rediss:// store has a CA and credentials; --store memory drops them.
+  // The sample's rediss:// store has a CA, credentials and a near cache; --store memory drops
+  // them.
   const std::string file = kDataDir + "full.yaml";
   auto env = [](const std::string& name) -> std::optional<std::string> {
     if (name == "REDIS_PASSWORD") return "pw";
@@ -262,6 +263,7 @@ TEST(ResolveConfig, FlagsCanRepairAFileThatWouldBeInconsistentAlone) {
   LoadResult result = resolve_config(flags, env);
   ASSERT_TRUE(result.ok()) << (result.errors.empty() ? "" : result.errors[0].to_string());
   EXPECT_EQ(result.config->cache.store.scheme, StoreScheme::memory);
+  EXPECT_EQ(result.config->cache.near_cache_limit, 0u);
 }
 
 TEST(ResolveConfig, FileErrorsKeepTheirPosition) {

@@ -113,6 +113,8 @@ TEST(ConfigLoader, ReadsEveryKeyOfTheFullSample) {
   EXPECT_EQ(cache.connect_timeout, 2s);
   EXPECT_EQ(cache.command_timeout, 150ms);
   EXPECT_EQ(cache.memory_limit, 512 * kMiB);
+  EXPECT_EQ(cache.near_cache_limit, 32 * kMiB);
+  EXPECT_EQ(cache.near_cache_ttl, 2s);
   EXPECT_EQ(cache.default_ttl, 2min);
   EXPECT_EQ(cache.max_result_bytes, 4 * kMiB);
   EXPECT_EQ(cache.max_result_rows, 50000u);
@@ -173,8 +175,10 @@ TEST(ConfigLoader, ReportsEveryTypoOfAFileAtOnce) {
       file +
           ":4:3: unknown key 'ttl_default' in cache; expected one of: store, tls, username, "
           "password, ca, key_prefix, pool_size, connect_timeout, command_timeout, "
-          "memory_limit, default_ttl, max_result_bytes, max_result_rows, share_across_users, "
-          "cache_in_transactions, hints, coalesce_wait, follow_dependencies, dependency_refresh, tables (did you mean 'default_ttl'?)",
+          "memory_limit, near_cache_limit, near_cache_ttl, default_ttl, max_result_bytes, "
+          "max_result_rows, share_across_users, "
+          "cache_in_transactions, hints, coalesce_wait, follow_dependencies, dependency_refresh, "
+          "tables (did you mean 'default_ttl'?)",
       file +
           ":7:36: cache.tables[0].ttl: expected a duration like 30s, 500ms or 1h30m, got "
           "'10 minutes'",

@@ -6,6 +6,7 @@
 
 #include "cache/redis_codec.hpp"
 #include "cache/redis_commands.hpp"
+#include "redis_replies.hpp"
 
 namespace sqlcache::cache {
 namespace {
@@ -17,21 +18,6 @@ std::string every_byte() {
   std::string bytes;
   for (int b = 0; b < 256; ++b) bytes.push_back(static_cast<char>(b));
   return bytes;
-}
-
-// Feeds `bytes` and collects every complete reply; fails the test on a protocol error.
-std::vector<RedisReply> parse_all(std::string_view bytes) {
-  ReplyParser parser;
-  parser.feed(bytes);
-  std::vector<RedisReply> replies;
-  for (;;) {
-    auto outcome = parser.next();
-    if (outcome.status == Status::NeedMore) break;
-    EXPECT_EQ(outcome.status, Status::Reply) << outcome.error;
-    if (outcome.status != Status::Reply) break;
-    replies.push_back(std::move(outcome.reply));
-  }
-  return replies;
 }
 
 RedisReply parse_one(std::string_view bytes) {

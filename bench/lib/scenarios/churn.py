@@ -9,7 +9,7 @@ from ..report import Column, Section
 from ..stats import medians, paired_ratio
 from .sysbench_runs import measured_run
 
-CONTENDERS = ("direct", "memory", "redis")
+CONTENDERS = ("direct", "memory", "redis", "redis_near")
 # Without transactions two threads can insert the same id between one's DELETE and INSERT:
 # MariaDB answers 1062 (duplicate key), and concurrent writers can deadlock (1213) or time out
 # on a row lock (1205); sysbench would treat those as fatal. They are the database's own

@@ -6,7 +6,7 @@ from ..report import Column, Section
 from ..stats import medians, paired_ratio
 from .sysbench_runs import measured_run, warm_up
 
-CONTENDERS = ("direct", "memory", "redis")
+CONTENDERS = ("direct", "memory", "redis", "redis_near")
 EXTRA = ("--skip-trx=on",)
 
 

@@ -1,0 +1,128 @@
+#include "cache/near_cache.hpp"
+
+#include <algorithm>
+
+namespace sqlcache::cache {
+
+NearCache::NearCache(NearCacheOptions options) : options_(options) {}
+
+void NearCache::tracking_up() {
+  std::lock_guard lock(mutex_);
+  ++version_;
+  tracking_ = true;
+}
+
+void NearCache::tracking_down() {
+  std::lock_guard lock(mutex_);
+  ++version_;
+  tracking_ = false;
+  forget_everything_locked();
+}
+
+bool NearCache::tracking() const {
+  std::lock_guard lock(mutex_);
+  return tracking_;
+}
+
+void NearCache::invalidate(std::string_view generation_key) {
+  std::lock_guard lock(mutex_);
+  ++version_;
+  if (auto it = generations_.find(generation_key); it != generations_.end()) {
+    generations_.erase(it);
+  }
+}
+
+void NearCache::invalidate_all() {
+  std::lock_guard lock(mutex_);
+  ++version_;
+  forget_everything_locked();
+}
+
+NearCache::Ticket NearCache::ticket() const {
+  std::lock_guard lock(mutex_);
+  return version_;
+}
+
+void NearCache::record(Ticket ticket, std::string_view key,
+                       const std::vector<std::string>& generation_keys, const StoreLookup& lookup,
+                       Clock::time_point now) {
+  if (lookup.status == LookupStatus::Error || lookup.generations.size() != generation_keys.size()) {
+    return;
+  }
+  std::lock_guard lock(mutex_);
+  if (!tracking_ || ticket != version_) return;
+  if (generations_.size() + generation_keys.size() > kMaxGenerations) generations_.clear();
+  for (std::size_t i = 0; i < generation_keys.size(); ++i) {
+    generations_.insert_or_assign(generation_keys[i], lookup.generations[i]);
+  }
+  if (lookup.status == LookupStatus::Hit && lookup.value) {
+    store_entry_locked(key, lookup.value, now + options_.ttl);
+  }
+}
+
+void NearCache::record_put(std::string_view key, std::shared_ptr<const std::string> value,
+                           std::chrono::milliseconds ttl, Clock::time_point now) {
+  if (!value || ttl.count() <= 0) return;
+  std::lock_guard lock(mutex_);
+  if (!tracking_) return;
+  store_entry_locked(key, std::move(value), now + std::min(ttl, options_.ttl));
+}
+
+std::optional<StoreLookup> NearCache::answer(std::string_view key,
+                                             const std::vector<std::string>& generation_keys,
+                                             Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  if (!tracking_) return std::nullopt;
+  auto entry = entries_.find(key);
+  if (entry == entries_.end()) return std::nullopt;
+  if (entry->second.expires <= now) {
+    erase_entry_locked(entry);
+    return std::nullopt;
+  }
+  StoreLookup lookup;
+  lookup.generations.reserve(generation_keys.size());
+  for (const std::string& generation_key : generation_keys) {
+    auto known = generations_.find(generation_key);
+    if (known == generations_.end()) return std::nullopt;
+    lookup.generations.push_back(known->second);
+  }
+  lookup.status = LookupStatus::Hit;
+  lookup.value = entry->second.value;
+  lru_.splice(lru_.begin(), lru_, entry->second.order);
+  ++hits_;
+  return lookup;
+}
+
+NearCacheStats NearCache::stats() const {
+  std::lock_guard lock(mutex_);
+  return NearCacheStats{hits_, entries_.size(), bytes_, generations_.size(), tracking_};
+}
+
+void NearCache::forget_everything_locked() {
+  generations_.clear();
+  entries_.clear();
+  lru_.clear();
+  bytes_ = 0;
+}
+
+void NearCache::store_entry_locked(std::string_view key, std::shared_ptr<const std::string> value,
+                                   Clock::time_point expires) {
+  const std::uint64_t cost = key.size() + value->size() + kEntryOverhead;
+  if (cost > options_.max_bytes) return;
+  if (auto it = entries_.find(key); it != entries_.end()) erase_entry_locked(it);
+  while (bytes_ + cost > options_.max_bytes && !lru_.empty()) {
+    erase_entry_locked(entries_.find(lru_.back()));
+  }
+  lru_.emplace_front(key);
+  Entry entry{std::move(value), expires, lru_.begin(), cost};
+  entries_.emplace(std::string(key), std::move(entry));
+  bytes_ += cost;
+}
+
+void NearCache::erase_entry_locked(EntryMap::iterator it) {
+  bytes_ -= it->second.cost;
+  lru_.erase(it->second.order);
+  entries_.erase(it);
+}
+
+}  // namespace sqlcache::cache
