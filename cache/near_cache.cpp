@@ -6,16 +6,23 @@ namespace sqlcache::cache {
 
 NearCache::NearCache(NearCacheOptions options) : options_(options) {}
 
-void NearCache::tracking_up() {
+void NearCache::tracking_up(Clock::time_point lease_until) {
   std::lock_guard lock(mutex_);
   ++version_;
   tracking_ = true;
+  lease_until_ = lease_until;
+}
+
+void NearCache::extend_lease(Clock::time_point until) {
+  std::lock_guard lock(mutex_);
+  if (tracking_) lease_until_ = std::max(lease_until_, until);
 }
 
 void NearCache::tracking_down() {
   std::lock_guard lock(mutex_);
   ++version_;
   tracking_ = false;
+  lease_until_ = {};
   forget_everything_locked();
 }
 
@@ -50,7 +57,7 @@ void NearCache::record(Ticket ticket, std::string_view key,
     return;
   }
   std::lock_guard lock(mutex_);
-  if (!tracking_ || ticket != version_) return;
+  if (!usable_locked(now) || ticket != version_) return;
   if (generations_.size() + generation_keys.size() > kMaxGenerations) generations_.clear();
   for (std::size_t i = 0; i < generation_keys.size(); ++i) {
     generations_.insert_or_assign(generation_keys[i], lookup.generations[i]);
@@ -64,7 +71,7 @@ void NearCache::record_put(std::string_view key, std::shared_ptr<const std::stri
                            std::chrono::milliseconds ttl, Clock::time_point now) {
   if (!value || ttl.count() <= 0) return;
   std::lock_guard lock(mutex_);
-  if (!tracking_) return;
+  if (!usable_locked(now)) return;
   store_entry_locked(key, std::move(value), now + std::min(ttl, options_.ttl));
 }
 
@@ -72,7 +79,7 @@ std::optional<StoreLookup> NearCache::answer(std::string_view key,
                                              const std::vector<std::string>& generation_keys,
                                              Clock::time_point now) {
   std::lock_guard lock(mutex_);
-  if (!tracking_) return std::nullopt;
+  if (!usable_locked(now)) return std::nullopt;
   auto entry = entries_.find(key);
   if (entry == entries_.end()) return std::nullopt;
   if (entry->second.expires <= now) {
@@ -83,19 +90,23 @@ std::optional<StoreLookup> NearCache::answer(std::string_view key,
   lookup.generations.reserve(generation_keys.size());
   for (const std::string& generation_key : generation_keys) {
     auto known = generations_.find(generation_key);
-    if (known == generations_.end()) return std::nullopt;
-    lookup.generations.push_back(known->second);
+    if (known != generations_.end()) {
+      lookup.generations.push_back(known->second);
+    } else if (generation_key == options_.epoch_key) {
+      lookup.generations.push_back(0);
+    } else {
+      return std::nullopt;
+    }
   }
   lookup.status = LookupStatus::Hit;
   lookup.value = entry->second.value;
   lru_.splice(lru_.begin(), lru_, entry->second.order);
-  ++hits_;
   return lookup;
 }
 
 NearCacheStats NearCache::stats() const {
   std::lock_guard lock(mutex_);
-  return NearCacheStats{hits_, entries_.size(), bytes_, generations_.size(), tracking_};
+  return NearCacheStats{entries_.size(), bytes_, generations_.size(), tracking_};
 }
 
 void NearCache::forget_everything_locked() {
@@ -107,9 +118,10 @@ void NearCache::forget_everything_locked() {
 
 void NearCache::store_entry_locked(std::string_view key, std::shared_ptr<const std::string> value,
                                    Clock::time_point expires) {
+  // An older copy goes even when the new one is too large to keep: it would only be stale.
+  if (auto it = entries_.find(key); it != entries_.end()) erase_entry_locked(it);
   const std::uint64_t cost = key.size() + value->size() + kEntryOverhead;
   if (cost > options_.max_bytes) return;
-  if (auto it = entries_.find(key); it != entries_.end()) erase_entry_locked(it);
   while (bytes_ + cost > options_.max_bytes && !lru_.empty()) {
     erase_entry_locked(entries_.find(lru_.back()));
   }

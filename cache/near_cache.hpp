@@ -7,12 +7,14 @@
 // What makes it safe: the generations it knows are only those Redis will tell it about when
 // they change. A listener connection (cache/redis_tracking_listener.hpp) keeps Redis's client
 // tracking on for the generation keys and calls invalidate() for every change; while that
-// connection is not up, the near cache knows nothing and answers nothing. A value read from
-// Redis is recorded only with a ticket taken before the read, and only if no invalidation came
-// in between (the reply and the invalidation travel on different connections, in either
-// order). Entries are the stored bytes, checked against the generations by the caller as every
-// store's are; they are kept at most `ttl`, which also bounds how long a generation change that
-// never reached the listener could go unseen.
+// connection is not up, the near cache knows nothing and answers nothing. It also answers only
+// within a lease the listener renews with every answered PING: a PONG proves that every
+// invalidation Redis sent before that PING has been read, so a connection that went silent
+// stops the answers when the lease runs out, before anyone notices the connection is dead. A
+// value read from Redis is recorded only with a ticket taken before the read, and only if no
+// invalidation came in between (the reply and the invalidation travel on different
+// connections, in either order). Entries are the stored bytes, checked against the generations
+// by the caller as every store's are, and kept at most `ttl`.
 #include <chrono>
 #include <cstdint>
 #include <list>
@@ -31,10 +33,12 @@ namespace sqlcache::cache {
 struct NearCacheOptions {
   std::uint64_t max_bytes = 64ULL << 20;  // entries: key + value + bookkeeping
   std::chrono::milliseconds ttl{5000};    // longest time an entry is kept
+  // A generation key an answer may give as 0 when it is not known: the write epoch, which
+  // every write anywhere changes and which only a miss reads (an answer serves only hits).
+  std::string epoch_key;
 };
 
 struct NearCacheStats {
-  std::uint64_t hits = 0;
   std::uint64_t entries = 0;
   std::uint64_t bytes = 0;
   std::uint64_t generations = 0;
@@ -50,11 +54,13 @@ class NearCache {
 
   explicit NearCache(NearCacheOptions options);
 
-  // The listener's connection is subscribed (up) or lost (down: everything is forgotten and
-  // nothing is recorded until it is up again).
-  void tracking_up();
+  // The listener's connection is subscribed (up, with a first lease) or lost (down: everything
+  // is forgotten and nothing is recorded until it is up again).
+  void tracking_up(Clock::time_point lease_until);
   void tracking_down();
   bool tracking() const;
+  // Answers and records are allowed until `until` (a later time than the current lease).
+  void extend_lease(Clock::time_point until);
 
   // A generation key changed in Redis (or is about to, through this proxy: see bump()).
   void invalidate(std::string_view generation_key);
@@ -70,7 +76,8 @@ class NearCache {
   // Records a value this proxy stored with `ttl` (its generations are the caller's business).
   void record_put(std::string_view key, std::shared_ptr<const std::string> value,
                   std::chrono::milliseconds ttl, Clock::time_point now);
-  // The answer lookup() would give, if every generation and the entry are known here.
+  // The answer lookup() would give for a hit, if the entry and every generation are known here
+  // (the epoch key's excepted, see NearCacheOptions).
   std::optional<StoreLookup> answer(std::string_view key,
                                     const std::vector<std::string>& generation_keys,
                                     Clock::time_point now);
@@ -93,6 +100,7 @@ class NearCache {
   using GenerationMap = std::unordered_map<std::string, std::uint64_t, StringHash, std::equal_to<>>;
   using EntryMap = std::unordered_map<std::string, Entry, StringHash, std::equal_to<>>;
 
+  bool usable_locked(Clock::time_point now) const { return tracking_ && now < lease_until_; }
   void forget_everything_locked();
   void store_entry_locked(std::string_view key, std::shared_ptr<const std::string> value,
                           Clock::time_point expires);
@@ -104,12 +112,12 @@ class NearCache {
   NearCacheOptions options_;
   mutable std::mutex mutex_;
   bool tracking_ = false;
+  Clock::time_point lease_until_{};
   Ticket version_ = 0;  // advanced by every invalidation and tracking change
   GenerationMap generations_;
   EntryMap entries_;
   std::list<std::string> lru_;  // front: most recently used
   std::uint64_t bytes_ = 0;
-  std::uint64_t hits_ = 0;
 };
 
 }  // namespace sqlcache::cache

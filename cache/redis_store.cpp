@@ -145,19 +145,25 @@ awaitable<bool> RedisStore::put(std::string key, std::string value, std::chrono:
 
 awaitable<bool> RedisStore::bump(std::vector<std::string> generation_keys) {
   if (generation_keys.empty()) co_return true;
-  // Forgotten before the INCRs are sent and again once they are answered: a lookup racing the
-  // bump on another connection may read the old values, and must not record them (its ticket
-  // predates the second forget), whatever order the invalidation messages arrive in.
-  auto forget = [&] {
-    if (near_cache_) {
-      for (const std::string& key : generation_keys) near_cache_->invalidate(key);
+  // Forgotten before the INCRs are sent and again once they are answered (or have failed, by
+  // the guard): a lookup racing the bump on another connection may read the old values, and
+  // must not record them (its ticket predates the second forget), whatever order the
+  // invalidation messages arrive in.
+  struct Forget {
+    NearCache* near_cache;
+    const std::vector<std::string>& keys;
+    void operator()() const {
+      if (near_cache == nullptr) return;
+      for (const std::string& key : keys) near_cache->invalidate(key);
     }
+    ~Forget() { (*this)(); }
   };
-  forget();
+  const Forget forget_again{near_cache_.get(), generation_keys};
+  forget_again();
   try {
     const auto started = Clock::now();
     RedisResult result = co_await round_trip(bump_request(generation_keys));
-    forget();
+    forget_again();
     if (!result.ok()) co_return false;
     std::string error;
     const bool bumped = read_bump_replies(result.replies, error);

@@ -4,7 +4,13 @@
 // (cache/redis_tracking.hpp has the commands). While it is connected and subscribed the near
 // cache may answer; when the connection fails, times out on its heartbeat or is refused, the
 // near cache forgets everything and answers nothing until a reconnect (every second) succeeds.
+//
+// Heartbeat: a PING every kHeartbeat. Its PONG comes after every invalidation Redis sent
+// before it, so each PONG renews the near cache's lease until the PING's send time plus
+// kHeartbeat plus command_timeout; a connection that goes silent stops the answers when that
+// lease ends, and is dropped once no PONG came for as long.
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -24,7 +30,7 @@ class RedisTrackingListener : public std::enable_shared_from_this<RedisTrackingL
   using EventSink = std::function<void(std::string_view event, std::string_view reason)>;
   // How often the connection is checked with a PING; a PING unanswered for this long plus the
   // command timeout drops the connection (a silently dead link must not keep the near cache on).
-  static constexpr std::chrono::milliseconds kHeartbeat{1000};
+  static constexpr std::chrono::milliseconds kHeartbeat{250};
   static constexpr std::chrono::milliseconds kReconnectDelay{1000};
 
   // Throws only for an unreadable TLS ca_file (a startup configuration error).
@@ -32,7 +38,7 @@ class RedisTrackingListener : public std::enable_shared_from_this<RedisTrackingL
                         std::string generation_prefix, std::shared_ptr<NearCache> near_cache,
                         EventSink events);
   void start();
-  // Ends the connection for good; the near cache stops answering.
+  // Ends the connection for good; the near cache stops answering at once.
   void stop();
 
  private:
@@ -42,6 +48,7 @@ class RedisTrackingListener : public std::enable_shared_from_this<RedisTrackingL
   static awaitable<void> heartbeat(std::shared_ptr<RedisTrackingListener> self,
                                    std::shared_ptr<RedisStream> stream,
                                    std::shared_ptr<bool> alive);
+  std::chrono::milliseconds lease() const { return kHeartbeat + options_.command_timeout; }
 
   asio::any_io_executor executor_;
   RedisOptions options_;
@@ -53,6 +60,8 @@ class RedisTrackingListener : public std::enable_shared_from_this<RedisTrackingL
   asio::steady_timer retry_timer_;
   bool stopped_ = false;
   std::chrono::steady_clock::time_point last_pong_;
+  std::deque<std::chrono::steady_clock::time_point> pings_sent_;  // awaiting their PONG
+  std::string heartbeat_failure_;  // why the heartbeat closed the connection
 };
 
 }  // namespace sqlcache::cache

@@ -55,6 +55,7 @@ struct Metrics {
   Counter cache_misses_prepared;
   Counter cache_coalesced_hits;  // misses answered by a concurrent identical miss
   Counter cache_stale;           // entries found but filled under older generations
+  Counter cache_near_hits;       // hits the near cache answered (no Redis round trip)
   Counter cache_stores;
   Counter cache_store_errors;  // lookups, puts and bumps the store failed
   Counter cache_corrupt_values;

@@ -191,7 +191,7 @@ std::string render_prometheus(const Metrics& m, const CachePolicy* policy,
              "answers only then).");
     e.sample("sqlcache_near_cache_up", "", store.near_cache_tracking ? 1 : 0);
     e.counter("sqlcache_near_cache_hits_total",
-              "Lookups the near cache answered without a Redis round trip.", store.near_cache_hits);
+              "Hits the near cache answered without a Redis round trip.", m.cache_near_hits.get());
     e.header("sqlcache_near_cache_entries", "gauge", "Entries in the near cache.");
     e.sample("sqlcache_near_cache_entries", "", static_cast<double>(store.near_cache_entries));
     e.header("sqlcache_near_cache_bytes", "gauge",

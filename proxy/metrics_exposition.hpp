@@ -19,7 +19,6 @@ struct StoreStatus {
   // The near cache in front of a Redis store, when one is configured.
   bool near_cache = false;
   bool near_cache_tracking = false;  // its invalidation listener is subscribed
-  std::uint64_t near_cache_hits = 0;
   std::uint64_t near_cache_entries = 0;
   std::uint64_t near_cache_bytes = 0;
 };

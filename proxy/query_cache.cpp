@@ -153,7 +153,6 @@ class StoreQueryCache final : public QueryCache {
         const cache::NearCacheStats near = near_cache->stats();
         status.near_cache = true;
         status.near_cache_tracking = near.tracking;
-        status.near_cache_hits = near.hits;
         status.near_cache_entries = near.entries;
         status.near_cache_bytes = near.bytes;
       }
@@ -384,6 +383,8 @@ awaitable<bool> StoreQueryCache::serve_read(Session& session, const PacketView& 
       count_bypass(bypass_index(SessionBypass::StoreUnavailable));
       co_return co_await relay_uncached(session, command, statement);
     }
+    // What the near cache answered is counted (stale, corrupt) only once Redis has confirmed it.
+    const bool near_answer = may_ask_again && attempt == 0;
     bool current = false;
     cache::CachedResult entry;
     if (lookup.status == cache::LookupStatus::Hit) {
@@ -392,17 +393,22 @@ awaitable<bool> StoreQueryCache::serve_read(Session& session, const PacketView& 
       cache::DecodeError error =
           cache::decode_cached_result(lookup.bytes(), entry, store_->external());
       if (error != cache::DecodeError::None) {
-        metrics.cache_corrupt_values++;
-        events_->corrupt_value(plan.key, cache::to_string(error));
+        if (!near_answer) {
+          metrics.cache_corrupt_values++;
+          events_->corrupt_value(plan.key, cache::to_string(error));
+        }
       } else if (std::ranges::equal(entry.generations, generations) &&
                  entry.binary_protocol == plan.binary_protocol) {
         current = true;
-      } else if (!(may_ask_again && attempt == 0)) {
+      } else if (!near_answer) {
         metrics.cache_stale++;
       }
     }
-    if (current) co_return co_await replay(session, entry, plan, statement, start);
-    if (!(may_ask_again && attempt == 0)) break;
+    if (current) {
+      if (near_answer) metrics.cache_near_hits++;
+      co_return co_await replay(session, entry, plan, statement, start);
+    }
+    if (!near_answer) break;
     lookup = co_await store_->lookup(plan.key, keys);
   }
   const std::uint64_t epoch = lookup.generations.back();
@@ -876,7 +882,7 @@ awaitable<bool> StoreQueryCache::forward_execute(Session& session, const PacketV
 
 std::vector<std::unique_ptr<QueryCache>> make_query_caches(
     const config::Config& config, std::shared_ptr<const CachePolicy> policy,
-    const std::vector<std::unique_ptr<Worker>>& workers) {
+    const std::vector<std::unique_ptr<Worker>>& workers, asio::any_io_executor control) {
   std::vector<std::unique_ptr<QueryCache>> caches(workers.size());
   const config::StoreUrl& url = config.cache.store;
   if (url.scheme == config::StoreScheme::none) return caches;
@@ -915,12 +921,15 @@ std::vector<std::unique_ptr<QueryCache>> make_query_caches(
           std::make_shared<cache::RedisStore>(workers[i]->context().get_executor(), options, sink);
       if (config.cache.near_cache_limit != 0) {
         if (!near_cache) {
-          near_cache = std::make_shared<cache::NearCache>(
-              cache::NearCacheOptions{config.cache.near_cache_limit, config.cache.near_cache_ttl});
-          // One listener for the process, on the first worker's thread.
+          cache::NearCacheOptions near_options;
+          near_options.max_bytes = config.cache.near_cache_limit;
+          near_options.ttl = config.cache.near_cache_ttl;
+          near_options.epoch_key = cache::write_epoch_key(config.cache.key_prefix);
+          near_cache = std::make_shared<cache::NearCache>(near_options);
+          // One listener for the process, on the control thread: invalidations do not queue
+          // behind any worker's sessions.
           listener = std::make_shared<cache::RedisTrackingListener>(
-              workers[i]->context().get_executor(), options,
-              cache::generation_key_prefix(config.cache.key_prefix), near_cache,
+              control, options, cache::generation_key_prefix(config.cache.key_prefix), near_cache,
               [](std::string_view event, std::string_view reason) {
                 if (event == "up") {
                   log_event(LogLevel::info, "near_cache", "up",

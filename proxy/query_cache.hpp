@@ -32,9 +32,10 @@ class QueryCache {
   virtual StoreStatus store_status() const = 0;
 };
 
-// One QueryCache per worker (nullptr entries when caching is off).
+// One QueryCache per worker (nullptr entries when caching is off). `control`: the executor of
+// the control thread, where the near cache's listener runs (cache.near_cache_limit).
 std::vector<std::unique_ptr<QueryCache>> make_query_caches(
     const config::Config& config, std::shared_ptr<const CachePolicy> policy,
-    const std::vector<std::unique_ptr<Worker>>& workers);
+    const std::vector<std::unique_ptr<Worker>>& workers, asio::any_io_executor control);
 
 }  // namespace sqlcache::proxy

@@ -63,7 +63,7 @@ Server::Server(config::Config config, config::CommandLine command_line)
     admin_ = std::make_unique<AdminServer>(*this, control_, admin_endpoints.front());
   }
   policy_ = CachePolicy::from(*config_);
-  auto caches = make_query_caches(*config_, policy_, workers_);
+  auto caches = make_query_caches(*config_, policy_, workers_, control_.get_executor());
   for (std::size_t i = 0; i < workers_.size(); ++i) {
     workers_[i]->set_query_cache(std::move(caches[i]));
   }

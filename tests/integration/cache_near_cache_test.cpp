@@ -248,5 +248,40 @@ TEST_F(CacheNearCacheTest, WhileTheListenerIsDownItAnswersNothingAndForgets) {
   warm_nearby(client, "104");
 }
 
+TEST_F(CacheNearCacheTest, ARedisThatStopsAnsweringStopsTheNearAnswers) {
+  // A short command timeout makes a short lease: 250 ms of heartbeat plus 300 ms.
+  CacheProxyConfig config = near_config();
+  config.command_timeout = "300ms";
+  ASSERT_NO_FATAL_FAILURE(start_proxy(config));
+  MysqlClient client;
+  ASSERT_TRUE(connect_proxy(client));
+  warm_nearby(client, "100");
+
+  // Redis goes silent without closing anything (as across a partition): the listener cannot
+  // know what it misses, so the near cache must stop answering when its lease ends.
+  const auto paused_at = std::chrono::steady_clock::now();
+  ASSERT_TRUE(redis_command({"CLIENT", "PAUSE", "2500", "ALL"}));
+  bool asked_the_database = false;
+  EXPECT_TRUE(eventually(
+      [&] {
+        const CountedResult counted = counted_query(client, kSelect);
+        asked_the_database = counted.backend_count == 1;
+        return asked_the_database;
+      },
+      2s, 20ms))
+      << "the near cache kept answering while Redis was silent";
+  const auto stopped_after = std::chrono::steady_clock::now() - paused_at;
+  EXPECT_LT(stopped_after, 1500ms);
+  std::cout << "near_cache_answers_stopped_after_ms="
+            << std::chrono::duration_cast<std::chrono::milliseconds>(stopped_after).count()
+            << std::endl;
+  EXPECT_TRUE(eventually([&] { return near_cache_events(0, "down") >= 1; }, 3s))
+      << proxy_process(0).log();
+  EXPECT_EQ(value(client), "100");
+
+  // Once Redis answers again, so does the near cache.
+  warm_nearby(client, "100");
+}
+
 }  // namespace
 }  // namespace sqlcache::testing

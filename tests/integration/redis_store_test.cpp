@@ -343,6 +343,37 @@ TEST_F(RedisStoreTest, BumpIncrementsGenerationsThatLookupAndGenerationsRead) {
   EXPECT_EQ(result.generations, (std::vector<std::uint64_t>{2, 1, 0}));
 }
 
+// The near cache's bookkeeping in the store, without a listener (tracking turned on by hand):
+// what a lookup reads is answered without a round trip, and a bump through this store forgets
+// the generations it increments before its INCRs are answered, whatever Redis later says.
+TEST_F(RedisStoreTest, NearCacheAnswersWhatALookupReadAndForgetsWhatABumpChanges) {
+  SQLCACHE_REQUIRE_REDIS();
+  asio::io_context io;
+  RedisStore store(io.get_executor(), shared_redis_options());
+  auto near_cache = std::make_shared<NearCache>(NearCacheOptions{});
+  near_cache->tracking_up(NearCache::Clock::now() + 1h);
+  store.set_near_cache(near_cache);
+  const std::string key = unique_key("near");
+  const std::vector<std::string> generations = unique_keys({"g1", "g2"});
+  EXPECT_FALSE(store.lookup_immediate(key, generations));
+  ASSERT_TRUE(run(io, store.put(key, "rows", 60s)));
+  StoreLookup read = run(io, store.lookup(key, generations));
+  ASSERT_EQ(read.status, LookupStatus::Hit);
+  std::optional<StoreLookup> answer = store.lookup_immediate(key, generations);
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->bytes(), "rows");
+  EXPECT_EQ(answer->generations, read.generations);
+
+  ASSERT_TRUE(run(io, store.bump({generations[1]})));
+  EXPECT_FALSE(store.lookup_immediate(key, generations))
+      << "the bumped generation must be read from Redis again";
+  read = run(io, store.lookup(key, generations));
+  answer = store.lookup_immediate(key, generations);
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->generations, read.generations);
+  EXPECT_EQ(answer->generations[1], 1u);
+}
+
 TEST_F(RedisStoreTest, GenerationKeysGetNoTtl) {
   SQLCACHE_REQUIRE_REDIS();
   asio::io_context io;
