@@ -1,8 +1,8 @@
 // RESP replies from a Redis that may be broken or hostile: the reply parser (hiredis' reader
 // behind cache::ReplyParser) on arbitrary bytes, fed whole and in arbitrary pieces, and the
 // readers that turn replies into lookups, generations and acknowledgements
-// (cache/redis_commands.hpp). Also: every command format_command writes parses back as the
-// array of its arguments.
+// (cache/redis_commands.hpp), and the near cache listener's (cache/redis_tracking.hpp). Also:
+// every command format_command writes parses back as the array of its arguments.
 // Input: [chunking seed] [generation count] [bytes from the server...]
 #include <string>
 #include <string_view>
@@ -10,6 +10,7 @@
 
 #include "cache/redis_codec.hpp"
 #include "cache/redis_commands.hpp"
+#include "cache/redis_tracking.hpp"
 #include "fuzz_input.hpp"
 
 using namespace sqlcache::cache;
@@ -106,6 +107,16 @@ void check_readers(std::vector<RedisReply> replies, std::size_t generation_count
   options.db = 3;
   error.clear();
   if (!read_handshake_replies(replies, options, error)) FUZZ_CHECK(!error.empty());
+  error.clear();
+  if (!read_client_id_reply(replies, error)) FUZZ_CHECK(!error.empty());
+  error.clear();
+  if (!read_tracking_replies(replies, error)) FUZZ_CHECK(!error.empty());
+  for (RedisReply reply : replies) {
+    const bool is_array = reply.kind == RedisReply::Kind::Array;
+    const TrackingMessage message = read_tracking_message(reply);
+    if (message.kind != TrackingMessage::Kind::Unexpected) FUZZ_CHECK(is_array);
+    if (message.kind != TrackingMessage::Kind::Invalidate) FUZZ_CHECK(message.keys.empty());
+  }
 }
 
 // A command in RESP form is itself a valid reply: an array of bulk strings.

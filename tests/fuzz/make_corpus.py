@@ -10,7 +10,8 @@ fuzz_*.cpp):
   fuzz_text_result                  the COM_QUERY responses of those captures, and schema
                                     catalogs (views, foreign keys, triggers) built here
   fuzz_resp_reply                   the redis-server captures in tests/data/resp/
-                                    (tests/tools/capture_redis.py)
+                                    (tests/tools/capture_redis.py), and the messages of the
+                                    near cache's listener (TRACKING_CAPTURES)
   fuzz_sql_analysis                 the statements of the SQL unit tests, the docs, the captured
                                     COM_QUERY/COM_STMT_PREPARE texts, sysbench's OLTP statements
                                     (/usr/share/sysbench/oltp_common.lua) and the bench queries
@@ -98,6 +99,7 @@ def main():
     cached_result_seeds()
     text_result_seeds()
     resp_seeds()
+    tracking_seeds()
     sql_seeds()
     config_seeds()
 
@@ -276,6 +278,25 @@ def resp_seeds():
         generations = request.count(b"MGET") and request.split(b"MGET", 1)[1].count(b"$")
         seed = int(hashlib.sha256(name.encode()).hexdigest()[:2], 16) or 1
         write("fuzz_resp_reply", name, bytes([seed, generations % 8]) + reply)
+
+
+# What redis-server 7.0.15 sent the near cache's listener, read with a raw socket: the replies
+# to CLIENT ID, CLIENT TRACKING and SUBSCRIBE, invalidations of one and of two keys, the one of
+# a FLUSHALL (a nil list), and the answer to a PING on a subscribed connection.
+TRACKING_CAPTURES = {
+    "tracking_setup": b":4\r\n+OK\r\n*3\r\n$9\r\nsubscribe\r\n$20\r\n__redis__:invalidate\r\n:1\r\n",
+    "tracking_invalidations": (
+        b"*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n*1\r\n$11\r\nt:gen:t:a.b\r\n"
+        b"*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n*2\r\n$7\r\nt:gen:x\r\n"
+        b"$7\r\nt:gen:y\r\n"),
+    "tracking_flush_and_pong": (b"*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n$-1\r\n"
+                                b"*2\r\n$4\r\npong\r\n$0\r\n\r\n"),
+}
+
+
+def tracking_seeds():
+    for name, reply in TRACKING_CAPTURES.items():
+        write("fuzz_resp_reply", name, bytes([1, 0]) + reply)
 
 
 # --- fuzz_sql_analysis -----------------------------------------------------------------------
