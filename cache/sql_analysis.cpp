@@ -307,8 +307,12 @@ Analysis analyze(std::string_view sql, const AnalyzeOptions& options) {
   }
   if (statements.empty()) a.reason = BypassReason::NotSelect;
   a.cacheable = a.reason == BypassReason::None;
-  const bool literal_set =
-      a.kind == StatementKind::Set && a.changes_session_state && a.session_state_deterministic;
+  // A SET of literal values describes session state: its key text folds every word, so that
+  // `set sql_mode='x'` and `SET SQL_MODE='x'` share. Not when it also names a table (SET @a =
+  // NEXT VALUE FOR seq, ...): a table name's case is the table's (found by fuzz_sql_analysis).
+  const bool literal_set = a.kind == StatementKind::Set && a.changes_session_state &&
+                           a.session_state_deterministic && a.tables_written.empty() &&
+                           !a.writes_unknown_tables;
   a.normalized = literal_set ? normalize_tokens_folding_words(tokens) : normalize_tokens(tokens);
   a.ttl_hint = hints.ttl;
   a.hint_off = hints.off;

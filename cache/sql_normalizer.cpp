@@ -106,6 +106,14 @@ class Normalizer {
     return nullptr;
   }
 
+  // The index of the token after t_[i] that the grammar sees (hints skipped, as above);
+  // t_.size() at the end.
+  std::size_t next(std::size_t i) const {
+    while (++i < t_.size() && t_[i].kind == TokenKind::Hint) {
+    }
+    return i;
+  }
+
   bool folds(std::size_t i) const {
     const Token& tok = t_[i];
     if (tok.kind != TokenKind::Word) return false;
@@ -113,7 +121,8 @@ class Normalizer {
     const Token* before = previous(i);
     if (before != nullptr && is_operator(*before, ".")) return false;  // db.Select is a name
     if (is_reserved_word(tok.text)) return true;
-    if (i + 1 >= t_.size() || !is_operator(t_[i + 1], "(")) return false;
+    const std::size_t open = next(i);
+    if (open >= t_.size() || !is_operator(t_[open], "(")) return false;
     if (classify_function(tok.text) == FunctionKind::Unknown) return false;
     if (before == nullptr) return false;
     const Token& prev = *before;
@@ -122,7 +131,7 @@ class Normalizer {
         introduces_expression(prev);
     if (!call_position) return false;
     // WITH a AS (...), count(n) AS (...): a CTE with a column list, not a call.
-    const std::size_t close = match_[i + 1];
+    const std::size_t close = match_[open];
     if (close != kNoMatch && close + 2 < t_.size() && is_keyword(t_[close + 1], "AS") &&
         is_operator(t_[close + 2], "(")) {
       return false;

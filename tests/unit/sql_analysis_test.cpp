@@ -506,5 +506,17 @@ TEST(SelectAnalysis, SystemSchemaHelperIgnoresCase) {
   for (const char* s : {"", "mysql2", "shop", "system"}) EXPECT_FALSE(is_system_schema(s)) << s;
 }
 
+// Bug found by fuzz_sql_analysis: a SET whose value advances a sequence must name the same
+// sequence however its text is written (the cache key's normalised text included).
+TEST(SelectAnalysis, SetAdvancingASequenceNamesItAfterNormalising) {
+  const char* sql = "SET @a = NEXT VALUE FOR seq, sql_mode = ''";
+  const Analysis a = analyze(sql);
+  const Analysis b = analyze(a.normalized);
+  EXPECT_EQ(a.tables_written, b.tables_written) << a.normalized;
+  EXPECT_EQ(a.tables_read, b.tables_read) << a.normalized;
+  EXPECT_EQ(a.tables_written, (std::vector<TableName>{{"", "seq"}})) << a.normalized;
+}
+
 }  // namespace
+
 }  // namespace sqlcache::cache

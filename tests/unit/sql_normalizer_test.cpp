@@ -153,5 +153,13 @@ TEST(Normalizer, AnalysisCarriesTheKeyText) {
   EXPECT_EQ(analyze("select  *  from t;").normalized, "SELECT * FROM t");
 }
 
+// Bug found by fuzz_sql_analysis: a hint between a function's name and its parenthesis hid the
+// call, so the name was not folded, and normalising the key text again (hint gone) folded it.
+TEST(SqlNormalizer, AHintBeforeTheParenthesisStillMakesACall) {
+  EXPECT_EQ(normalize("select count/*+ sqlcache ttl=5s */(*) from t"), "SELECT COUNT (*) FROM t");
+  EXPECT_EQ(normalize("select count /*+ sqlcache ttl=5s */ (*) from t"), "SELECT COUNT (*) FROM t");
+  EXPECT_EQ(normalize("SELECT COUNT (*) FROM t"), "SELECT COUNT (*) FROM t");
+}
+
 }  // namespace
 }  // namespace sqlcache::cache
