@@ -26,11 +26,6 @@ void NearCache::tracking_down() {
   forget_everything_locked();
 }
 
-bool NearCache::tracking() const {
-  std::lock_guard lock(mutex_);
-  return tracking_;
-}
-
 void NearCache::invalidate(std::string_view generation_key) {
   std::lock_guard lock(mutex_);
   ++version_;

@@ -58,7 +58,6 @@ class NearCache {
   // is forgotten and nothing is recorded until it is up again).
   void tracking_up(Clock::time_point lease_until);
   void tracking_down();
-  bool tracking() const;
   // Answers and records are allowed until `until` (a later time than the current lease).
   void extend_lease(Clock::time_point until);
 
