@@ -47,7 +47,7 @@ NearCache::Ticket NearCache::ticket() const {
 
 void NearCache::record(Ticket ticket, std::string_view key,
                        const std::vector<std::string>& generation_keys, const StoreLookup& lookup,
-                       Clock::time_point now) {
+                       Clock::time_point value_expires, Clock::time_point now) {
   if (lookup.status == LookupStatus::Error || lookup.generations.size() != generation_keys.size()) {
     return;
   }
@@ -57,8 +57,9 @@ void NearCache::record(Ticket ticket, std::string_view key,
   for (std::size_t i = 0; i < generation_keys.size(); ++i) {
     generations_.insert_or_assign(generation_keys[i], lookup.generations[i]);
   }
-  if (lookup.status == LookupStatus::Hit && lookup.value) {
-    store_entry_locked(key, lookup.value, now + options_.ttl);
+  const Clock::time_point expires = std::min(value_expires, now + options_.ttl);
+  if (lookup.status == LookupStatus::Hit && lookup.value && now < expires) {
+    store_entry_locked(key, lookup.value, expires);
   }
 }
 

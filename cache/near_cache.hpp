@@ -14,7 +14,7 @@
 // value read from Redis is recorded only with a ticket taken before the read, and only if no
 // invalidation came in between (the reply and the invalidation travel on different
 // connections, in either order). Entries are the stored bytes, checked against the generations
-// by the caller as every store's are, and kept at most `ttl`.
+// by the caller as every store's are, and kept until Redis expires them, at most `ttl`.
 #include <chrono>
 #include <cstdint>
 #include <list>
@@ -32,7 +32,7 @@ namespace sqlcache::cache {
 
 struct NearCacheOptions {
   std::uint64_t max_bytes = 64ULL << 20;  // entries: key + value + bookkeeping
-  std::chrono::milliseconds ttl{5000};    // longest time an entry is kept
+  std::chrono::milliseconds ttl{60000};   // longest time an entry is kept
   // A generation key an answer may give as 0 when it is not known: the write epoch, which
   // every write anywhere changes and which only a miss reads (an answer serves only hits).
   std::string epoch_key;
@@ -68,10 +68,11 @@ class NearCache {
 
   // Taken before a Redis read whose answer may be recorded.
   Ticket ticket() const;
-  // Records what a lookup read (generations, and the value on a hit), unless something was
-  // invalidated since `ticket` or tracking is down.
+  // Records what a lookup read (generations, and the value on a hit, kept until
+  // `value_expires` at the latest: when Redis expires it), unless something was invalidated
+  // since `ticket` or tracking is down.
   void record(Ticket ticket, std::string_view key, const std::vector<std::string>& generation_keys,
-              const StoreLookup& lookup, Clock::time_point now);
+              const StoreLookup& lookup, Clock::time_point value_expires, Clock::time_point now);
   // Records a value this proxy stored with `ttl` (its generations are the caller's business).
   void record_put(std::string_view key, std::shared_ptr<const std::string> value,
                   std::chrono::milliseconds ttl, Clock::time_point now);

@@ -76,6 +76,15 @@ RedisRequest lookup_request(std::string_view key, std::span<const std::string> g
   return request;
 }
 
+RedisRequest remaining_ttl_request(std::string_view key) {
+  return RedisRequest{format_command({"PTTL", key}), 1};
+}
+
+void append(RedisRequest& request, const RedisRequest& more) {
+  request.bytes += more.bytes;
+  request.reply_count += more.reply_count;
+}
+
 RedisRequest put_request(std::string_view key, std::string_view value,
                          std::chrono::milliseconds ttl) {
   const std::string milliseconds = std::to_string(ttl.count());
@@ -141,6 +150,17 @@ std::optional<StoreLookup> read_lookup_replies(std::span<RedisReply> replies,
     lookup.generations = std::move(*generations);
   }
   return lookup;
+}
+
+std::optional<std::chrono::milliseconds> read_remaining_ttl(const RedisReply& reply,
+                                                            std::string& error) {
+  if (reply.kind != RedisReply::Kind::Integer) {
+    unexpected(reply, "PTTL", error);
+    return std::nullopt;
+  }
+  if (reply.integer >= 0) return std::chrono::milliseconds(reply.integer);
+  if (reply.integer == -1) return std::chrono::milliseconds::max();
+  return std::chrono::milliseconds(0);  // -2: no such key
 }
 
 bool read_put_reply(std::span<RedisReply> replies, std::string& error) {

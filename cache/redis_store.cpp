@@ -106,16 +106,39 @@ awaitable<StoreLookup> RedisStore::lookup(std::string key,
                                           std::vector<std::string> generation_keys) {
   try {
     const auto started = Clock::now();
-    const NearCache::Ticket ticket = near_cache_ ? near_cache_->ticket() : 0;
-    RedisResult result = co_await round_trip(lookup_request(key, generation_keys));
+    if (!near_cache_) {
+      RedisResult result = co_await round_trip(lookup_request(key, generation_keys));
+      if (!result.ok()) co_return StoreLookup{};
+      std::string error;
+      auto lookup = read_lookup_replies(result.replies, generation_keys.size(), error);
+      settle(lookup.has_value(), error, started);
+      co_return lookup ? std::move(*lookup) : StoreLookup{};
+    }
+    // For the near cache: the entry's remaining TTL too, so its copy expires with it.
+    const NearCache::Ticket ticket = near_cache_->ticket();
+    RedisRequest request = remaining_ttl_request(key);
+    append(request, lookup_request(key, generation_keys));
+    RedisResult result = co_await round_trip(std::move(request));
     if (!result.ok()) co_return StoreLookup{};
     std::string error;
-    auto lookup = read_lookup_replies(result.replies, generation_keys.size(), error);
-    settle(lookup.has_value(), error, started);
-    if (lookup && near_cache_) {
-      near_cache_->record(ticket, key, generation_keys, *lookup, NearCache::Clock::now());
+    std::optional<std::chrono::milliseconds> keep_for;
+    std::optional<StoreLookup> lookup;
+    if (!result.replies.empty()) keep_for = read_remaining_ttl(result.replies.front(), error);
+    if (keep_for) {
+      lookup =
+          read_lookup_replies(std::span(result.replies).subspan(1), generation_keys.size(), error);
     }
-    co_return lookup ? std::move(*lookup) : StoreLookup{};
+    settle(lookup.has_value(), error, started);
+    if (!lookup) co_return StoreLookup{};
+    // Counted from before the request was sent: the copy never outlives the entry. (A TTL
+    // past the clock's range, or none, leaves near_cache_ttl as the only bound.)
+    const auto headroom = std::chrono::duration_cast<std::chrono::milliseconds>(
+        NearCache::Clock::time_point::max() - started);
+    const auto value_expires =
+        *keep_for >= headroom ? NearCache::Clock::time_point::max() : started + *keep_for;
+    near_cache_->record(ticket, key, generation_keys, *lookup, value_expires,
+                        NearCache::Clock::now());
+    co_return std::move(*lookup);
   } catch (const std::exception& e) {
     // Only resource exhaustion gets here; the cache still must not break the query.
     record_failure(e.what());

@@ -78,7 +78,7 @@ struct CacheConfig {
   std::uint64_t memory_limit = 256 * kMiB;  // bound of the in-process store
   // The near cache in front of a Redis store (docs/caching.md): 0 is off.
   std::uint64_t near_cache_limit = 0;
-  milliseconds near_cache_ttl = 5s;  // longest time it keeps an entry
+  milliseconds near_cache_ttl = 60s;  // longest time it keeps an entry (Redis's TTL first)
   milliseconds default_ttl = 60s;
   std::uint64_t max_result_bytes = 1 * kMiB;
   std::uint64_t max_result_rows = 10000;  // 0: no row limit (max_result_bytes still applies)

@@ -7,7 +7,11 @@ with openssl), each with a proxy given `--store rediss://...` and `--store-ca <t
 
 1. an ACL user limited to the proxy's keys and to the commands it needs
    (`~sqlcache:* +get +mget +set +incr`; the default user off), URL `rediss://user:pw@...`;
-2. `--requirepass` and a password-only URL `rediss://:pw@...`.
+2. `--requirepass` and a password-only URL `rediss://:pw@...`;
+3. the near cache through an ACL user given exactly what docs/caching.md lists for it
+   (`+pttl` for the store, `+client|id +client|tracking +subscribe +ping` and the channel
+   `&__redis__:invalidate` for the listener): the listener subscribes over TLS, and the
+   repeated SELECTs are answered by the near cache.
 
 For each: with the right credentials, once a first SELECT has filled the cache, the same
 SELECT repeated 10 times from 4 clients is always a hit (the backend's Com_select does not
@@ -61,11 +65,12 @@ def run_queries(port, expected):
     return right, selects.delta
 
 
-def proxy_on(url, redis):
+def proxy_on(url, redis, extra=""):
     """A proxy with `--store URL --store-ca CA`; the file only sets what has no flag: the key
-    prefix (inside the ACL's ~sqlcache:*) and a command timeout that a TLS handshake on a
-    loaded CI machine fits in."""
-    config = cache_e2e.ConfigFile(store=url, key_prefix=f"sqlcache:e2e-{os.getpid()}:")
+    prefix (inside the ACL's ~sqlcache:*), a command timeout that a TLS handshake on a
+    loaded CI machine fits in, and `extra` lines under `cache:`."""
+    config = cache_e2e.ConfigFile(store=url, key_prefix=f"sqlcache:e2e-{os.getpid()}:",
+                                  extra=extra)
     p = proxy.Proxy("--config", config.path, "--store", url, "--store-ca", redis.ca_file,
                     "--threads", "2")
     p.config = config  # kept alive (the file is removed with the object)
@@ -111,6 +116,36 @@ def scenario(label, redis, good_url, bad_url, secret, expected):
             check(not leaked, f"{label}: a password appears in the proxy's log: {leaked[:2]}")
 
 
+def near_cache_scenario(redis, url, expected):
+    queries = ROUNDS * CLIENTS
+    # A proxy without the near cache stores the entry, so that the near cache's proxy reads it
+    # from Redis (GET, MGET and PTTL) rather than knowing it from its own store.
+    with proxy_on(url, redis) as filler:
+        filler_right, _ = run_queries(filler.port, expected)
+        check(filler_right, "near cache: wrong rows from the filling proxy")
+    with proxy_on(url, redis, extra="  near_cache_limit: 16MiB\n") as p:
+        deadline = time.monotonic() + 10
+        while p.metric("sqlcache_near_cache_up") != 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        right, selects = run_queries(p.port, expected)
+        up = p.metric("sqlcache_near_cache_up")
+        near_hits = p.metric("sqlcache_near_cache_hits_total")
+        proxy.log(f"near cache, ACL user: {queries} queries, {selects} database SELECTs, "
+                  f"near_cache_up {up}, near hits {near_hits}")
+        check(right, "near cache: wrong rows")
+        check(up == 1, f"near cache: the listener is not subscribed with the documented ACL "
+              f"({p.log_lines('component=near_cache')[:2]})")
+        check(not p.log_lines("component=redis", "event=down"),
+              f"near cache: the store went down with the documented ACL (missing +pttl?): "
+              f"{p.log_lines('component=redis')[:2]}")
+        if cache_e2e.expect_hits():
+            check(selects == 0, f"near cache: {queries} repeated queries cost the database "
+                  f"{selects} SELECTs")
+            # The warming query read the entry from Redis; every repeat must be a near hit.
+            check(near_hits == queries, f"near cache: {near_hits} near hits of {queries} "
+                  f"repeated queries")
+
+
 def main():
     proxy.require_server()
     direct = cache_e2e.connect_direct()
@@ -128,13 +163,23 @@ def main():
         scenario("ACL user", redis, base.format(ACL_PASSWORD), base.format(WRONG), ACL_PASSWORD,
                  expected)
 
+    near_acl = ["--user", "default", "off",
+                "--user", ACL_USER, "on", f">{ACL_PASSWORD}", "~sqlcache:*",
+                "+get", "+mget", "+set", "+incr", "+pttl",
+                "+client|id", "+client|tracking", "+subscribe", "+ping",
+                "&__redis__:invalidate"]
+    with PrivateRedis(tls=True, extra=near_acl) as redis:
+        near_cache_scenario(redis, f"rediss://{ACL_USER}:{ACL_PASSWORD}@127.0.0.1:{redis.port}",
+                            expected)
+
     with PrivateRedis(tls=True, extra=["--requirepass", REQUIREPASS]) as redis:
         base = f"rediss://:{{}}@127.0.0.1:{redis.port}"
         scenario("requirepass", redis, base.format(REQUIREPASS), base.format(WRONG), REQUIREPASS,
                  expected)
 
     proxy.check_all_passed()
-    print(f"{proxy.TEST_NAME}: PASS (TLS + ACL user, TLS + requirepass; "
+    print(f"{proxy.TEST_NAME}: PASS (TLS + ACL user, TLS + ACL user with the near cache, "
+          f"TLS + requirepass; "
           f"{time.monotonic() - started:.1f}s)")
 
 

@@ -93,6 +93,14 @@ void check_readers(std::vector<RedisReply> replies, std::size_t generation_count
     FUZZ_CHECK(!error.empty());
   }
   error.clear();
+  if (!replies.empty()) {
+    if (auto keep_for = read_remaining_ttl(replies.front(), error)) {
+      FUZZ_CHECK(keep_for->count() >= 0);
+    } else {
+      FUZZ_CHECK(!error.empty());
+    }
+  }
+  error.clear();
   if (!read_put_reply(replies, error)) FUZZ_CHECK(!error.empty());
   error.clear();
   if (!read_bump_replies(replies, error)) FUZZ_CHECK(!error.empty());

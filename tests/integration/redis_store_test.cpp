@@ -374,6 +374,42 @@ TEST_F(RedisStoreTest, NearCacheAnswersWhatALookupReadAndForgetsWhatABumpChanges
   EXPECT_EQ(answer->generations[1], 1u);
 }
 
+// A copy read from Redis lives no longer than the entry in Redis (its remaining TTL is read
+// with it), however long near_cache_ttl allows: the near cache never serves what Redis has
+// expired. The entry is stored by another store, so this one learns its TTL only from Redis.
+TEST_F(RedisStoreTest, NearCacheCopyExpiresWithTheRedisEntry) {
+  SQLCACHE_REQUIRE_REDIS();
+  asio::io_context io;
+  RedisStore writer(io.get_executor(), shared_redis_options());
+  RedisStore reader(io.get_executor(), shared_redis_options());
+  NearCacheOptions options;
+  options.ttl = 1h;
+  auto near_cache = std::make_shared<NearCache>(options);
+  near_cache->tracking_up(NearCache::Clock::now() + 1h);
+  reader.set_near_cache(near_cache);
+  const std::string key = unique_key("short");
+  const std::vector<std::string> generations = unique_keys({"g"});
+
+  ASSERT_TRUE(run(io, writer.put(key, "rows", 400ms)));
+  ASSERT_EQ(run(io, reader.lookup(key, generations)).status, LookupStatus::Hit);
+  ASSERT_TRUE(reader.lookup_immediate(key, generations))
+      << "a hit read from Redis with time left must be kept";
+  std::this_thread::sleep_for(450ms);
+  EXPECT_FALSE(reader.lookup_immediate(key, generations))
+      << "the copy outlived the entry Redis expired";
+  EXPECT_EQ(run(io, reader.lookup(key, generations)).status, LookupStatus::Miss);
+
+  // An entry without an expiry (written around the proxy) is kept for near_cache_ttl only.
+  const std::string forever = unique_key("forever");
+  auto probe = std::make_shared<RedisConnection>(io.get_executor(), shared_redis_options(), nullptr,
+                                                 std::make_shared<StoreStats>());
+  ASSERT_TRUE(run(io, probe->execute({format_command({"SET", forever, "rows"}), 1})).ok());
+  ASSERT_EQ(run(io, reader.lookup(forever, generations)).status, LookupStatus::Hit);
+  EXPECT_TRUE(reader.lookup_immediate(forever, generations));
+  EXPECT_TRUE(run(io, probe->execute({format_command({"DEL", forever}), 1})).ok());
+  probe->close();
+}
+
 TEST_F(RedisStoreTest, GenerationKeysGetNoTtl) {
   SQLCACHE_REQUIRE_REDIS();
   asio::io_context io;

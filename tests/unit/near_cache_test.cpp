@@ -14,6 +14,8 @@ using Clock = NearCache::Clock;
 
 const std::vector<std::string> kGenerations = {"p:gen:t:shop.items", "p:gen:epoch"};
 constexpr auto kLease = std::chrono::hours(1);
+// A value whose Redis entry has no expiry: only the near cache's own TTL bounds its copy.
+constexpr Clock::time_point kNoExpiry = Clock::time_point::max();
 
 NearCacheOptions options_of(std::uint64_t max_bytes, milliseconds ttl) {
   NearCacheOptions options;
@@ -41,7 +43,7 @@ TEST(NearCache, AnswersWhatALookupRecorded) {
   NearCache cache(NearCacheOptions{});
   cache.tracking_up(Clock::now() + kLease);
   const auto now = Clock::now();
-  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("rows", {7, 3}), now);
+  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("rows", {7, 3}), kNoExpiry, now);
   std::optional<StoreLookup> answer = cache.answer("p:q:1", kGenerations, now);
   ASSERT_TRUE(answer);
   EXPECT_EQ(answer->status, LookupStatus::Hit);
@@ -52,7 +54,7 @@ TEST(NearCache, AnswersWhatALookupRecorded) {
 TEST(NearCache, AnswersNothingWithoutTracking) {
   NearCache cache(NearCacheOptions{});
   const auto now = Clock::now();
-  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("rows", {7, 3}), now);
+  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("rows", {7, 3}), kNoExpiry, now);
   EXPECT_FALSE(cache.answer("p:q:1", kGenerations, now));
   cache.tracking_up(Clock::now() + kLease);
   EXPECT_FALSE(cache.answer("p:q:1", kGenerations, now)) << "recorded while down";
@@ -62,7 +64,7 @@ TEST(NearCache, TrackingDownForgetsEverything) {
   NearCache cache(NearCacheOptions{});
   cache.tracking_up(Clock::now() + kLease);
   const auto now = Clock::now();
-  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("rows", {7, 3}), now);
+  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("rows", {7, 3}), kNoExpiry, now);
   cache.tracking_down();
   cache.tracking_up(Clock::now() + kLease);
   EXPECT_FALSE(cache.answer("p:q:1", kGenerations, now));
@@ -74,11 +76,11 @@ TEST(NearCache, AnInvalidatedGenerationIsNoLongerKnown) {
   NearCache cache(NearCacheOptions{});
   cache.tracking_up(Clock::now() + kLease);
   const auto now = Clock::now();
-  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("rows", {7, 3}), now);
+  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("rows", {7, 3}), kNoExpiry, now);
   cache.invalidate("p:gen:t:shop.items");
   EXPECT_FALSE(cache.answer("p:q:1", kGenerations, now));
   // The next lookup from Redis brings the new value, and the entry answers again.
-  cache.record(cache.ticket(), "p:q:1", kGenerations, miss({8, 3}), now);
+  cache.record(cache.ticket(), "p:q:1", kGenerations, miss({8, 3}), kNoExpiry, now);
   std::optional<StoreLookup> answer = cache.answer("p:q:1", kGenerations, now);
   ASSERT_TRUE(answer);
   EXPECT_EQ(answer->generations, (std::vector<std::uint64_t>{8, 3}))
@@ -93,7 +95,7 @@ TEST(NearCache, AReadThatRacedAnInvalidationIsNotRecorded) {
   // The invalidation arrives before the reply of a read sent earlier: that reply may hold the
   // old value.
   cache.invalidate("p:gen:t:shop.items");
-  cache.record(ticket, "p:q:1", kGenerations, hit("rows", {7, 3}), now);
+  cache.record(ticket, "p:q:1", kGenerations, hit("rows", {7, 3}), kNoExpiry, now);
   EXPECT_FALSE(cache.answer("p:q:1", kGenerations, now));
   EXPECT_EQ(cache.stats().generations, 0u);
 }
@@ -102,7 +104,7 @@ TEST(NearCache, AFlushForgetsEverything) {
   NearCache cache(NearCacheOptions{});
   cache.tracking_up(Clock::now() + kLease);
   const auto now = Clock::now();
-  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("rows", {7, 3}), now);
+  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("rows", {7, 3}), kNoExpiry, now);
   cache.invalidate_all();
   EXPECT_FALSE(cache.answer("p:q:1", kGenerations, now));
   EXPECT_EQ(cache.stats().entries, 0u);
@@ -112,7 +114,7 @@ TEST(NearCache, NeedsEveryGenerationOfTheLookup) {
   NearCache cache(NearCacheOptions{});
   cache.tracking_up(Clock::now() + kLease);
   const auto now = Clock::now();
-  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("rows", {7, 3}), now);
+  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("rows", {7, 3}), kNoExpiry, now);
   const std::vector<std::string> more = {"p:gen:t:shop.items", "p:gen:t:shop.orders",
                                          "p:gen:epoch"};
   EXPECT_FALSE(cache.answer("p:q:1", more, now));
@@ -122,17 +124,37 @@ TEST(NearCache, AnEntryLivesAtMostTheTtl) {
   NearCache cache(options_of(1 << 20, milliseconds(500)));
   cache.tracking_up(Clock::now() + kLease);
   const auto now = Clock::now();
-  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("rows", {7, 3}), now);
+  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("rows", {7, 3}), kNoExpiry, now);
   EXPECT_TRUE(cache.answer("p:q:1", kGenerations, now + milliseconds(499)));
   EXPECT_FALSE(cache.answer("p:q:1", kGenerations, now + milliseconds(500)));
   EXPECT_EQ(cache.stats().entries, 0u);
+}
+
+TEST(NearCache, AnEntryLivesNoLongerThanItsRedisEntry) {
+  NearCache cache(options_of(1 << 20, std::chrono::hours(1)));
+  cache.tracking_up(Clock::now() + kLease);
+  const auto now = Clock::now();
+  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("rows", {7, 3}), now + milliseconds(300),
+               now);
+  EXPECT_TRUE(cache.answer("p:q:1", kGenerations, now + milliseconds(299)));
+  EXPECT_FALSE(cache.answer("p:q:1", kGenerations, now + milliseconds(300)));
+}
+
+TEST(NearCache, AValueReadAfterItsEntryExpiredIsNotKeptButItsGenerationsAre) {
+  NearCache cache(NearCacheOptions{});
+  cache.tracking_up(Clock::now() + kLease);
+  const auto now = Clock::now();
+  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("rows", {7, 3}), now, now);
+  EXPECT_FALSE(cache.answer("p:q:1", kGenerations, now));
+  EXPECT_EQ(cache.stats().entries, 0u);
+  EXPECT_EQ(cache.stats().generations, 2u);
 }
 
 TEST(NearCache, APutLivesAtMostItsOwnTtl) {
   NearCache cache(options_of(1 << 20, milliseconds(5000)));
   cache.tracking_up(Clock::now() + kLease);
   const auto now = Clock::now();
-  cache.record(cache.ticket(), "p:q:0", kGenerations, miss({7, 3}), now);
+  cache.record(cache.ticket(), "p:q:0", kGenerations, miss({7, 3}), kNoExpiry, now);
   cache.record_put("p:q:1", std::make_shared<const std::string>("rows"), milliseconds(100), now);
   EXPECT_TRUE(cache.answer("p:q:1", kGenerations, now + milliseconds(99)));
   EXPECT_FALSE(cache.answer("p:q:1", kGenerations, now + milliseconds(100)));
@@ -142,7 +164,7 @@ TEST(NearCache, AMissRecordsGenerationsButNoEntry) {
   NearCache cache(NearCacheOptions{});
   cache.tracking_up(Clock::now() + kLease);
   const auto now = Clock::now();
-  cache.record(cache.ticket(), "p:q:1", kGenerations, miss({7, 3}), now);
+  cache.record(cache.ticket(), "p:q:1", kGenerations, miss({7, 3}), kNoExpiry, now);
   EXPECT_FALSE(cache.answer("p:q:1", kGenerations, now));
   EXPECT_EQ(cache.stats().generations, 2u);
 }
@@ -150,7 +172,7 @@ TEST(NearCache, AMissRecordsGenerationsButNoEntry) {
 TEST(NearCache, AFailedLookupRecordsNothing) {
   NearCache cache(NearCacheOptions{});
   cache.tracking_up(Clock::now() + kLease);
-  cache.record(cache.ticket(), "p:q:1", kGenerations, StoreLookup{}, Clock::now());
+  cache.record(cache.ticket(), "p:q:1", kGenerations, StoreLookup{}, kNoExpiry, Clock::now());
   EXPECT_EQ(cache.stats().generations, 0u);
 }
 
@@ -160,10 +182,10 @@ TEST(NearCache, EvictsTheLeastRecentlyUsedToStayWithinItsLimit) {
   NearCache cache(options_of(2 * (1000 + 5 + NearCache::kEntryOverhead) + 10, milliseconds(5000)));
   cache.tracking_up(Clock::now() + kLease);
   const auto now = Clock::now();
-  cache.record(cache.ticket(), "p:q:1", kGenerations, hit(value, {1, 1}), now);
-  cache.record(cache.ticket(), "p:q:2", kGenerations, hit(value, {1, 1}), now);
+  cache.record(cache.ticket(), "p:q:1", kGenerations, hit(value, {1, 1}), kNoExpiry, now);
+  cache.record(cache.ticket(), "p:q:2", kGenerations, hit(value, {1, 1}), kNoExpiry, now);
   ASSERT_TRUE(cache.answer("p:q:1", kGenerations, now));  // 1 is now the most recent
-  cache.record(cache.ticket(), "p:q:3", kGenerations, hit(value, {1, 1}), now);
+  cache.record(cache.ticket(), "p:q:3", kGenerations, hit(value, {1, 1}), kNoExpiry, now);
   EXPECT_TRUE(cache.answer("p:q:1", kGenerations, now));
   EXPECT_FALSE(cache.answer("p:q:2", kGenerations, now));
   EXPECT_TRUE(cache.answer("p:q:3", kGenerations, now));
@@ -174,7 +196,8 @@ TEST(NearCache, AValueLargerThanTheLimitIsNotKept) {
   NearCache cache(options_of(100, milliseconds(5000)));
   cache.tracking_up(Clock::now() + kLease);
   const auto now = Clock::now();
-  cache.record(cache.ticket(), "p:q:1", kGenerations, hit(std::string(200, 'x'), {1, 1}), now);
+  cache.record(cache.ticket(), "p:q:1", kGenerations, hit(std::string(200, 'x'), {1, 1}), kNoExpiry,
+               now);
   EXPECT_FALSE(cache.answer("p:q:1", kGenerations, now));
   EXPECT_EQ(cache.stats().bytes, 0u);
 }
@@ -183,8 +206,8 @@ TEST(NearCache, ReplacingAnEntryKeepsTheByteCountExact) {
   NearCache cache(NearCacheOptions{});
   cache.tracking_up(Clock::now() + kLease);
   const auto now = Clock::now();
-  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("aaaa", {1, 1}), now);
-  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("bb", {1, 1}), now);
+  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("aaaa", {1, 1}), kNoExpiry, now);
+  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("bb", {1, 1}), kNoExpiry, now);
   EXPECT_EQ(cache.stats().entries, 1u);
   EXPECT_EQ(cache.stats().bytes, 5u + 2u + NearCache::kEntryOverhead);
   EXPECT_EQ(cache.answer("p:q:1", kGenerations, now)->bytes(), "bb");
@@ -198,7 +221,7 @@ TEST(NearCache, AReadSentBeforeTheListenerWasLostIsNotRecordedAfterItIsBack) {
   // Invalidations sent while the listener was away are lost: the reply may be older than them.
   cache.tracking_down();
   cache.tracking_up(now + kLease);
-  cache.record(ticket, "p:q:1", kGenerations, hit("rows", {7, 3}), now);
+  cache.record(ticket, "p:q:1", kGenerations, hit("rows", {7, 3}), kNoExpiry, now);
   EXPECT_EQ(cache.stats().generations, 0u);
   EXPECT_EQ(cache.stats().entries, 0u);
 }
@@ -207,11 +230,12 @@ TEST(NearCache, NothingIsRecordedOrAnsweredOnceTheLeaseIsOver) {
   NearCache cache(NearCacheOptions{});
   const auto now = Clock::now();
   cache.tracking_up(now + milliseconds(300));
-  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("rows", {7, 3}), now);
+  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("rows", {7, 3}), kNoExpiry, now);
   EXPECT_TRUE(cache.answer("p:q:1", kGenerations, now + milliseconds(299)));
   EXPECT_FALSE(cache.answer("p:q:1", kGenerations, now + milliseconds(300)))
       << "a listener that stopped hearing PONGs may have missed invalidations";
-  cache.record(cache.ticket(), "p:q:2", kGenerations, hit("rows", {7, 3}), now + milliseconds(300));
+  cache.record(cache.ticket(), "p:q:2", kGenerations, hit("rows", {7, 3}), kNoExpiry,
+               now + milliseconds(300));
   cache.record_put("p:q:3", std::make_shared<const std::string>("rows"), milliseconds(1000),
                    now + milliseconds(300));
   // A PONG renews it.
@@ -225,11 +249,11 @@ TEST(NearCache, ALeaseIsNeverShortenedAndNeedsTracking) {
   NearCache cache(NearCacheOptions{});
   const auto now = Clock::now();
   cache.extend_lease(now + kLease);  // down: ignored
-  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("rows", {7, 3}), now);
+  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("rows", {7, 3}), kNoExpiry, now);
   EXPECT_FALSE(cache.answer("p:q:1", kGenerations, now));
   cache.tracking_up(now + milliseconds(500));
   cache.extend_lease(now + milliseconds(100));
-  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("rows", {7, 3}), now);
+  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("rows", {7, 3}), kNoExpiry, now);
   EXPECT_TRUE(cache.answer("p:q:1", kGenerations, now + milliseconds(400)));
 }
 
@@ -246,7 +270,7 @@ TEST(NearCache, TheWriteEpochMayBeUnknown) {
   NearCache cache(options);
   const auto now = Clock::now();
   cache.tracking_up(now + kLease);
-  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("rows", {7, 3}), now);
+  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("rows", {7, 3}), kNoExpiry, now);
   // Every write anywhere changes the epoch; only misses read it, and answers serve only hits.
   cache.invalidate("p:gen:epoch");
   std::optional<StoreLookup> answer = cache.answer("p:q:1", kGenerations, now);
@@ -260,9 +284,10 @@ TEST(NearCache, ATooLargeValueStillReplacesTheOlderCopy) {
   NearCache cache(options_of(300, milliseconds(5000)));
   const auto now = Clock::now();
   cache.tracking_up(now + kLease);
-  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("old", {1, 1}), now);
+  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("old", {1, 1}), kNoExpiry, now);
   ASSERT_TRUE(cache.answer("p:q:1", kGenerations, now));
-  cache.record(cache.ticket(), "p:q:1", kGenerations, hit(std::string(400, 'x'), {2, 1}), now);
+  cache.record(cache.ticket(), "p:q:1", kGenerations, hit(std::string(400, 'x'), {2, 1}), kNoExpiry,
+               now);
   EXPECT_FALSE(cache.answer("p:q:1", kGenerations, now));
   EXPECT_EQ(cache.stats().bytes, 0u);
 }

@@ -218,6 +218,31 @@ TEST(RedisCommands, LookupWithoutGenerationsIsAPlainGet) {
   EXPECT_EQ(request.reply_count, 1u);
 }
 
+TEST(RedisCommands, RemainingTtlIsPttlAndAppendsBeforeTheLookup) {
+  const std::vector<std::string> gens{"gen:shop.a"};
+  RedisRequest request = remaining_ttl_request("entry");
+  append(request, lookup_request("entry", gens));
+  EXPECT_EQ(request.bytes, format_command({"PTTL", "entry"}) + format_command({"GET", "entry"}) +
+                               format_command({"MGET", "gen:shop.a"}));
+  EXPECT_EQ(request.reply_count, 3u);
+}
+
+TEST(RedisCommands, RemainingTtlReadsAsHowLongACopyMayBeKept) {
+  std::string error;
+  EXPECT_EQ(read_remaining_ttl(parse_one(":1500\r\n"), error), std::chrono::milliseconds(1500));
+  EXPECT_EQ(read_remaining_ttl(parse_one(":0\r\n"), error), std::chrono::milliseconds(0));
+  EXPECT_EQ(read_remaining_ttl(parse_one(":-1\r\n"), error), std::chrono::milliseconds::max())
+      << "no expiry";
+  EXPECT_EQ(read_remaining_ttl(parse_one(":-2\r\n"), error), std::chrono::milliseconds(0))
+      << "no such key";
+  EXPECT_TRUE(error.empty()) << error;
+  EXPECT_FALSE(read_remaining_ttl(parse_one("-ERR unknown command 'PTTL'\r\n"), error));
+  EXPECT_NE(error.find("unknown command"), std::string::npos) << error;
+  error.clear();
+  EXPECT_FALSE(read_remaining_ttl(parse_one("$2\r\n10\r\n"), error));
+  EXPECT_FALSE(error.empty());
+}
+
 TEST(RedisCommands, PutIsSetWithMillisecondTtl) {
   RedisRequest request = put_request("k", std::string("v\0v", 3), std::chrono::milliseconds(1500));
   EXPECT_EQ(request.bytes, format_command({"SET", "k", std::string_view("v\0v", 3), "PX", "1500"}));
