@@ -168,8 +168,8 @@ def main():
         log(f"preparing sysbench tables ({settings.sb_tables} × {settings.sb_table_size} rows)")
         ctx.sysbench.prepare(args.mysql_port)
         redis_url = f"redis://127.0.0.1:{args.redis_port}"
-        # The near cache with its default TTL (5 s): entries are fetched from Redis again
-        # after that, as in production.
+        # The near cache with its defaults: a copy lives as long as its Redis entry, at most
+        # near_cache_ttl (60 s), then it is fetched from Redis again, as in production.
         for name, store, cache_lines in (("memory", "memory", ()), ("redis", redis_url, ()),
                                          ("redis_near", redis_url, ("  near_cache_limit: 64MiB",)),
                                          ("relay", "none", ())):

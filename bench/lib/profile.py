@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import time
 
+from . import load_profile
 from .interleave import log
 from .proxy import Proxy
 
@@ -43,16 +44,20 @@ def perf_has_counters():
 
 
 def run(ctx, out_path):
-    """Profiles and writes the tool's own report to out_path; returns markdown (or None)."""
+    """Profiles and writes the tool's own report to out_path; returns markdown (or None): the
+    user-space instructions of one hit, then (load_profile) where the CPU goes under load."""
     hits = ctx.settings.profile_hits
     if hits <= 0:
         return None
     if perf_has_counters():
-        return with_perf(ctx, out_path, hits)
-    if shutil.which("valgrind") is None:
-        return ("## Profile of the hit path\n\nNot recorded: no perf counters on this machine "
+        text = with_perf(ctx, out_path, hits)
+    elif shutil.which("valgrind") is None:
+        text = ("## Profile of the hit path\n\nNot recorded: no perf counters on this machine "
                 "and valgrind is not installed (bench/install-bench-deps.sh installs it).\n")
-    return with_callgrind(ctx, out_path, hits)
+        open(out_path, "w").close()
+    else:
+        text = with_callgrind(ctx, out_path, hits)
+    return text + "\n" + load_profile.run(ctx, out_path)
 
 
 def with_callgrind(ctx, out_path, hits):
