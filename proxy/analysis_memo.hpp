@@ -1,21 +1,25 @@
 #pragma once
 // Remembers the analysis of statements a worker has seen: applications send the same SQL
 // text again and again (that is why they want a cache), and analysing it is the most
-// expensive pure step of a hit. Bounded; cleared when full. One per worker thread: no locks.
+// expensive pure step of a hit. Bounded by memory, the recently used kept (GenerationalMemo):
+// at most about 2 × kBytesPerGeneration per lexical mode. One per worker thread: no locks.
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "cache/sql_analysis.hpp"
+#include "proxy/generational_memo.hpp"
 
 namespace sqlcache::proxy {
 
 class AnalysisMemo {
  public:
-  static constexpr std::size_t kMaxEntries = 4096;
+  // About 12,000 short statements per generation (a sysbench point select costs ~340 bytes).
+  static constexpr std::size_t kBytesPerGeneration = 4 << 20;
   static constexpr std::size_t kMaxStatementSize = 8192;
+  // Per entry beyond the text and its key text: the analysis, its tables, the map node.
+  static constexpr std::size_t kEntryOverhead = 256;
 
   std::shared_ptr<const cache::Analysis> analyze(std::string_view sql,
                                                  const cache::AnalyzeOptions& options) {
@@ -23,11 +27,17 @@ class AnalysisMemo {
       return std::make_shared<const cache::Analysis>(cache::analyze(sql, options));
     }
     auto& memo = memo_for(options);
-    if (auto it = memo.find(sql); it != memo.end()) return it->second;
-    if (memo.size() >= kMaxEntries) memo.clear();
+    if (auto* known = memo.find(sql)) return *known;
     auto analysis = std::make_shared<const cache::Analysis>(cache::analyze(sql, options));
-    memo.emplace(std::string(sql), analysis);
+    const std::size_t cost = sql.size() + analysis->normalized.size() + kEntryOverhead;
+    memo.insert(std::string(sql), analysis, cost);
     return analysis;
+  }
+
+  std::size_t size() const {
+    std::size_t total = 0;
+    for (const auto& memo : by_mode_) total += memo.size();
+    return total;
   }
 
  private:
@@ -37,8 +47,8 @@ class AnalysisMemo {
       return std::hash<std::string_view>{}(s);
     }
   };
-  using Memo = std::unordered_map<std::string, std::shared_ptr<const cache::Analysis>, Hash,
-                                  std::equal_to<>>;
+  using Memo = GenerationalMemo<std::string, std::shared_ptr<const cache::Analysis>,
+                                kBytesPerGeneration, Hash, std::equal_to<>>;
 
   // The lexical mode changes what the text means, so each mode has its own memo.
   Memo& memo_for(const cache::AnalyzeOptions& options) {

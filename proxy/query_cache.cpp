@@ -303,7 +303,7 @@ std::optional<ReadPlan> StoreQueryCache::plan_read(
     return std::nullopt;
   }
   std::shared_ptr<const ReadTargets> targets =
-      read_targets_.resolve(policy_, state.schema, shared_analysis);
+      read_targets_.resolve(policy_, state.schema, shared_analysis->tables_read);
   if (!targets) {
     count_bypass(bypass_index(SessionBypass::NoDatabase));
     return std::nullopt;

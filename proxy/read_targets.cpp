@@ -8,9 +8,25 @@ namespace sqlcache::proxy {
 
 namespace {
 
-bool uses_session_schema(const std::vector<cache::TableName>& tables) {
-  return std::any_of(tables.begin(), tables.end(),
-                     [](const cache::TableName& table) { return table.schema.empty(); });
+std::string_view schema_of(const cache::TableName& table, std::string_view session_schema) {
+  return table.schema.empty() ? session_schema : std::string_view(table.schema);
+}
+
+std::size_t combine(std::size_t hash, std::string_view text) {
+  return hash * 31 + std::hash<std::string_view>{}(text);
+}
+
+// Whether `resolved` (a ReadTargets' tables) is `tables` with the session's schema filled in.
+bool same_tables(const std::vector<cache::TableName>& resolved,
+                 const std::vector<cache::TableName>& tables, std::string_view session_schema) {
+  if (resolved.size() != tables.size()) return false;
+  for (std::size_t i = 0; i < tables.size(); ++i) {
+    if (resolved[i].table != tables[i].table ||
+        resolved[i].schema != schema_of(tables[i], session_schema)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace
@@ -49,29 +65,26 @@ std::shared_ptr<const ReadTargets> resolve_read_targets(
 
 std::shared_ptr<const ReadTargets> ReadTargetMemo::resolve(
     const std::shared_ptr<const CachePolicy>& policy, std::string_view session_schema,
-    const std::shared_ptr<const cache::Analysis>& analysis) {
-  const auto& tables = analysis->tables_read;
-  if (analysis->normalized.size() > kMaxStatementSize) {
-    return resolve_read_targets(*policy, session_schema, tables);
-  }
+    const std::vector<cache::TableName>& tables) {
+  if (tables.size() > kMaxTables) return resolve_read_targets(*policy, session_schema, tables);
   if (policy_ != policy) {
     entries_.clear();
     policy_ = policy;
   }
-  if (auto it = entries_.find(analysis.get()); it != entries_.end()) {
-    const Entry& entry = it->second;
-    if (!entry.uses_session_schema || entry.session_schema == session_schema) {
-      return entry.targets;
-    }
+  std::size_t hash = tables.size();
+  for (const auto& table : tables) {
+    const std::string_view schema = schema_of(table, session_schema);
+    if (schema.empty()) return nullptr;
+    hash = combine(combine(hash, schema), table.table);
+  }
+  auto [first, last] = entries_.equal_range(hash);
+  for (auto it = first; it != last; ++it) {
+    if (same_tables(it->second->tables, tables, session_schema)) return it->second;
   }
   auto targets = resolve_read_targets(*policy, session_schema, tables);
   if (!targets) return nullptr;
   if (entries_.size() >= kMaxEntries) entries_.clear();
-  Entry& entry = entries_[analysis.get()];
-  entry.analysis = analysis;
-  entry.uses_session_schema = uses_session_schema(tables);
-  entry.session_schema = entry.uses_session_schema ? std::string(session_schema) : std::string();
-  entry.targets = targets;
+  entries_.emplace(hash, targets);
   return targets;
 }
 

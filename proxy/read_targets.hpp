@@ -35,31 +35,26 @@ std::shared_ptr<const ReadTargets> resolve_read_targets(
 
 class ReadTargetMemo {
  public:
+  // Distinct table lists remembered (applications read far fewer table combinations than they
+  // send statements); when full, it starts over.
   static constexpr std::size_t kMaxEntries = 4096;
-  // Statements whose key text is longer are resolved every time rather than remembered (the
-  // memo holds their analysis alive).
-  static constexpr std::size_t kMaxStatementSize = 2048;
+  // Longer lists are resolved every time.
+  static constexpr std::size_t kMaxTables = 64;
 
-  // Like resolve_read_targets() for `analysis`'s tables_read. A new policy (a reload) forgets
-  // what was remembered under the old one.
-  std::shared_ptr<const ReadTargets> resolve(
-      const std::shared_ptr<const CachePolicy>& policy, std::string_view session_schema,
-      const std::shared_ptr<const cache::Analysis>& analysis);
+  // resolve_read_targets(), remembered per list of tables as resolved (each unqualified one in
+  // the session's schema): every statement reading the same tables shares the answer. A new
+  // policy (a reload) forgets what was remembered under the old one.
+  std::shared_ptr<const ReadTargets> resolve(const std::shared_ptr<const CachePolicy>& policy,
+                                             std::string_view session_schema,
+                                             const std::vector<cache::TableName>& tables);
 
   std::size_t size() const { return entries_.size(); }
 
  private:
-  struct Entry {
-    // Keeps the analysis alive, so its address (the map key) cannot be reused by another.
-    std::shared_ptr<const cache::Analysis> analysis;
-    bool uses_session_schema = false;
-    std::string session_schema;  // what it was resolved with, when uses_session_schema
-    std::shared_ptr<const ReadTargets> targets;
-  };
-
   // Keeps the policy alive: the remembered decisions point into its rules.
   std::shared_ptr<const CachePolicy> policy_;
-  std::unordered_map<const cache::Analysis*, Entry> entries_;
+  // By a hash of the resolved list; each entry's `tables` is that list, to compare.
+  std::unordered_multimap<std::size_t, std::shared_ptr<const ReadTargets>> entries_;
 };
 
 }  // namespace sqlcache::proxy

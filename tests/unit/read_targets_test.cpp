@@ -53,15 +53,26 @@ TEST(ReadTargets, AnUnqualifiedTableWithoutADefaultSchemaHasNoTargets) {
   EXPECT_NE(resolve_read_targets(*policy, "", analysed("SELECT * FROM s.t")->tables_read), nullptr);
 }
 
-TEST(ReadTargetMemo, RemembersPerStatement) {
+TEST(ReadTargetMemo, RemembersPerListOfTables) {
   auto policy = policy_with("p:");
   auto statement = analysed("SELECT * FROM t WHERE id = 1");
   ReadTargetMemo memo;
-  auto first = memo.resolve(policy, "shop", statement);
-  auto second = memo.resolve(policy, "shop", statement);
+  auto first = memo.resolve(policy, "shop", statement->tables_read);
+  auto second = memo.resolve(policy, "shop", statement->tables_read);
   ASSERT_NE(first, nullptr);
   EXPECT_EQ(first, second);  // the same object: nothing was built again
+  // Another statement over the same tables, as resolved, shares it.
+  EXPECT_EQ(
+      memo.resolve(policy, "shop", analysed("SELECT c FROM shop.t WHERE id = 2")->tables_read),
+      first);
   EXPECT_EQ(memo.size(), 1u);
+  auto two = memo.resolve(policy, "shop", analysed("SELECT * FROM t JOIN u")->tables_read);
+  ASSERT_NE(two, nullptr);
+  EXPECT_NE(two, first);
+  EXPECT_EQ(two->generation_keys,
+            resolve_read_targets(*policy, "shop", analysed("SELECT * FROM t JOIN u")->tables_read)
+                ->generation_keys);
+  EXPECT_EQ(memo.size(), 2u);
 }
 
 TEST(ReadTargetMemo, TheSessionSchemaCountsOnlyForUnqualifiedTables) {
@@ -69,17 +80,18 @@ TEST(ReadTargetMemo, TheSessionSchemaCountsOnlyForUnqualifiedTables) {
   auto unqualified = analysed("SELECT * FROM t");
   auto qualified = analysed("SELECT * FROM shop.t");
   ReadTargetMemo memo;
-  auto in_shop = memo.resolve(policy, "shop", unqualified);
-  auto in_other = memo.resolve(policy, "other", unqualified);
+  auto in_shop = memo.resolve(policy, "shop", unqualified->tables_read);
+  auto in_other = memo.resolve(policy, "other", unqualified->tables_read);
   ASSERT_NE(in_shop, nullptr);
   ASSERT_NE(in_other, nullptr);
   EXPECT_EQ(in_shop->generation_keys[2], "p:gen:t:shop.t");
   EXPECT_EQ(in_other->generation_keys[2], "p:gen:t:other.t");
-  EXPECT_EQ(memo.resolve(policy, "shop", unqualified)->generation_keys[2], "p:gen:t:shop.t");
-  EXPECT_EQ(memo.resolve(policy, "", unqualified), nullptr);
+  EXPECT_EQ(memo.resolve(policy, "shop", unqualified->tables_read)->generation_keys[2],
+            "p:gen:t:shop.t");
+  EXPECT_EQ(memo.resolve(policy, "", unqualified->tables_read), nullptr);
 
-  auto a = memo.resolve(policy, "shop", qualified);
-  EXPECT_EQ(memo.resolve(policy, "other", qualified), a);
+  auto a = memo.resolve(policy, "shop", qualified->tables_read);
+  EXPECT_EQ(memo.resolve(policy, "other", qualified->tables_read), a);
 }
 
 TEST(ReadTargetMemo, ANewPolicyIsResolvedAgain) {
@@ -87,34 +99,37 @@ TEST(ReadTargetMemo, ANewPolicyIsResolvedAgain) {
   auto new_policy = policy_with("new:");
   auto statement = analysed("SELECT * FROM t");
   ReadTargetMemo memo;
-  EXPECT_EQ(memo.resolve(old_policy, "shop", statement)->generation_keys.front(), "old:gen:all");
-  EXPECT_EQ(memo.resolve(new_policy, "shop", statement)->generation_keys.front(), "new:gen:all");
+  EXPECT_EQ(memo.resolve(old_policy, "shop", statement->tables_read)->generation_keys.front(),
+            "old:gen:all");
+  EXPECT_EQ(memo.resolve(new_policy, "shop", statement->tables_read)->generation_keys.front(),
+            "new:gen:all");
 }
 
 TEST(ReadTargetMemo, IsBounded) {
   auto policy = policy_with("p:");
   ReadTargetMemo memo;
-  std::vector<std::shared_ptr<const cache::Analysis>> statements;
   for (std::size_t i = 0; i < ReadTargetMemo::kMaxEntries + 10; ++i) {
-    statements.push_back(analysed("SELECT * FROM t" + std::to_string(i)));
-    ASSERT_NE(memo.resolve(policy, "shop", statements.back()), nullptr);
+    std::string table("t");
+    table += std::to_string(i);
+    auto statement = analysed("SELECT * FROM " + table);
+    auto targets = memo.resolve(policy, "shop", statement->tables_read);
+    ASSERT_NE(targets, nullptr);
+    ASSERT_EQ(targets->tables.back().table, table);
     ASSERT_LE(memo.size(), ReadTargetMemo::kMaxEntries);
   }
 }
 
-TEST(ReadTargetMemo, LongStatementsAreNotRemembered) {
+TEST(ReadTargetMemo, LongListsOfTablesAreNotRemembered) {
   auto policy = policy_with("p:");
-  std::string sql = "SELECT c";
-  for (int i = 0; sql.size() <= ReadTargetMemo::kMaxStatementSize; ++i) {
-    sql += std::to_string(i) + ", c";
-  }
-  sql += "x FROM t";
+  std::string sql = "SELECT * FROM t0";
+  for (std::size_t i = 1; i <= ReadTargetMemo::kMaxTables; ++i)
+    sql += " JOIN t" + std::to_string(i);
   auto statement = analysed(sql);
-  ASSERT_GT(statement->normalized.size(), ReadTargetMemo::kMaxStatementSize);
+  ASSERT_GT(statement->tables_read.size(), ReadTargetMemo::kMaxTables);
   ReadTargetMemo memo;
-  auto targets = memo.resolve(policy, "shop", statement);
+  auto targets = memo.resolve(policy, "shop", statement->tables_read);
   ASSERT_NE(targets, nullptr);
-  EXPECT_EQ(targets->generation_keys[2], "p:gen:t:shop.t");
+  EXPECT_EQ(targets->tables.size(), statement->tables_read.size());
   EXPECT_EQ(memo.size(), 0u);
 }
 
