@@ -380,8 +380,11 @@ TEST_F(RedisStoreTest, NearCacheAnswersWhatALookupReadAndForgetsWhatABumpChanges
 TEST_F(RedisStoreTest, NearCacheCopyExpiresWithTheRedisEntry) {
   SQLCACHE_REQUIRE_REDIS();
   asio::io_context io;
-  RedisStore writer(io.get_executor(), shared_redis_options());
-  RedisStore reader(io.get_executor(), shared_redis_options());
+  // A loaded sanitizer build can take longer than the default 200 ms for a first command.
+  RedisOptions patient = shared_redis_options();
+  patient.command_timeout = 2s;
+  RedisStore writer(io.get_executor(), patient);
+  RedisStore reader(io.get_executor(), patient);
   NearCacheOptions options;
   options.ttl = 1h;
   auto near_cache = std::make_shared<NearCache>(options);
@@ -390,11 +393,12 @@ TEST_F(RedisStoreTest, NearCacheCopyExpiresWithTheRedisEntry) {
   const std::string key = unique_key("short");
   const std::vector<std::string> generations = unique_keys({"g"});
 
-  ASSERT_TRUE(run(io, writer.put(key, "rows", 400ms)));
+  ASSERT_TRUE(run(io, writer.put(key, "rows", 1500ms)));
+  const auto stored = Clock::now();  // the entry expires before stored + 1500 ms
   ASSERT_EQ(run(io, reader.lookup(key, generations)).status, LookupStatus::Hit);
   ASSERT_TRUE(reader.lookup_immediate(key, generations))
       << "a hit read from Redis with time left must be kept";
-  std::this_thread::sleep_for(450ms);
+  std::this_thread::sleep_until(stored + 1600ms);
   EXPECT_FALSE(reader.lookup_immediate(key, generations))
       << "the copy outlived the entry Redis expired";
   EXPECT_EQ(run(io, reader.lookup(key, generations)).status, LookupStatus::Miss);
