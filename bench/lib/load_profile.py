@@ -125,11 +125,18 @@ def run(ctx, out_path):
                                  timeout=600).stdout
             listings.append(f"# perf record -e cpu-clock -g, {label}, sysbench "
                             f"oltp_point_select {THREADS} threads, {SECONDS} s\n\n"
-                            + "\n".join(line for line in top.splitlines()
-                                        if line and not line.startswith("#")) + "\n")
+                            + "\n".join(shortened(line) for line in top.splitlines()
+                                        if line.strip() and not line.startswith("#")) + "\n")
     with open(out_path, "a") as f:
         f.write("\n\n" + "\n".join(listings))
     return render(columns, os.path.basename(out_path))
+
+
+def shortened(line):
+    """perf pads every row to its longest symbol and ends it with empty columns ("-  -"), and
+    Boost.Asio's names run to kilobytes."""
+    line = re.sub(r"(\s+-)*\s*$", "", line)
+    return line if len(line) <= 200 else line[:197] + "…"
 
 
 def render(columns, listing_name):

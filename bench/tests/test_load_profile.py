@@ -53,5 +53,16 @@ class Classify(unittest.TestCase):
             self.assertIn(f"| {name} | {100.0 / len(counts):.1f}% |", text)
 
 
+class Listing(unittest.TestCase):
+    def test_rows_lose_their_padding_and_long_names_are_cut(self):
+        self.assertEqual(load_profile.shortened("  1.0%  sqlcache  [.] f      "),
+                         "  1.0%  sqlcache  [.] f")
+        self.assertEqual(load_profile.shortened("  1.0%  sqlcache  [.] f-g     -      -    "),
+                         "  1.0%  sqlcache  [.] f-g")
+        long = load_profile.shortened("  1.0%  sqlcache  [.] " + "x" * 500)
+        self.assertEqual(len(long), 198)
+        self.assertTrue(long.endswith("…"))
+
+
 if __name__ == "__main__":
     unittest.main()
