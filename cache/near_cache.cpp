@@ -4,7 +4,10 @@
 
 namespace sqlcache::cache {
 
-NearCache::NearCache(NearCacheOptions options) : options_(options) {}
+NearCache::NearCache(NearCacheOptions options) : options_(std::move(options)) {
+  // now + ttl must stay within the clock's range.
+  options_.ttl = std::clamp(options_.ttl, std::chrono::milliseconds(0), kLongestTtl);
+}
 
 void NearCache::tracking_up(Clock::time_point lease_until) {
   std::lock_guard lock(mutex_);
@@ -57,18 +60,27 @@ void NearCache::record(Ticket ticket, std::string_view key,
   for (std::size_t i = 0; i < generation_keys.size(); ++i) {
     generations_.insert_or_assign(generation_keys[i], lookup.generations[i]);
   }
-  const Clock::time_point expires = std::min(value_expires, now + options_.ttl);
-  if (lookup.status == LookupStatus::Hit && lookup.value && now < expires) {
-    store_entry_locked(key, lookup.value, expires);
+  if (lookup.status == LookupStatus::Hit && lookup.value) {
+    keep_locked(key, lookup.value, value_expires, now);
   }
 }
 
 void NearCache::record_put(std::string_view key, std::shared_ptr<const std::string> value,
-                           std::chrono::milliseconds ttl, Clock::time_point now) {
-  if (!value || ttl.count() <= 0) return;
+                           Clock::time_point value_expires, Clock::time_point now) {
+  if (!value) return;
   std::lock_guard lock(mutex_);
   if (!usable_locked(now)) return;
-  store_entry_locked(key, std::move(value), now + std::min(ttl, options_.ttl));
+  keep_locked(key, std::move(value), value_expires, now);
+}
+
+void NearCache::keep_locked(std::string_view key, std::shared_ptr<const std::string> value,
+                            Clock::time_point value_expires, Clock::time_point now) {
+  const Clock::time_point expires = std::min(value_expires, now + options_.ttl);
+  if (now < expires) {
+    store_entry_locked(key, std::move(value), expires);
+  } else if (auto it = entries_.find(key); it != entries_.end()) {
+    erase_entry_locked(it);  // an older copy would only be stale
+  }
 }
 
 std::optional<StoreLookup> NearCache::answer(std::string_view key,

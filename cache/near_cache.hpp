@@ -51,6 +51,8 @@ class NearCache {
   using Ticket = std::uint64_t;
   // Bookkeeping per entry beyond its key and value: map node, list node, control block.
   static constexpr std::uint64_t kEntryOverhead = 160;
+  // A longer `ttl` is taken as this (now + ttl must stay within the clock's range).
+  static constexpr std::chrono::milliseconds kLongestTtl = std::chrono::hours(24 * 366);
 
   explicit NearCache(NearCacheOptions options);
 
@@ -73,9 +75,10 @@ class NearCache {
   // since `ticket` or tracking is down.
   void record(Ticket ticket, std::string_view key, const std::vector<std::string>& generation_keys,
               const StoreLookup& lookup, Clock::time_point value_expires, Clock::time_point now);
-  // Records a value this proxy stored with `ttl` (its generations are the caller's business).
+  // Records a value this proxy stored, which Redis expires at `value_expires` at the latest
+  // (its generations are the caller's business).
   void record_put(std::string_view key, std::shared_ptr<const std::string> value,
-                  std::chrono::milliseconds ttl, Clock::time_point now);
+                  Clock::time_point value_expires, Clock::time_point now);
   // The answer lookup() would give for a hit, if the entry and every generation are known here
   // (the epoch key's excepted, see NearCacheOptions).
   std::optional<StoreLookup> answer(std::string_view key,
@@ -102,6 +105,10 @@ class NearCache {
 
   bool usable_locked(Clock::time_point now) const { return tracking_ && now < lease_until_; }
   void forget_everything_locked();
+  // Keeps `value` until value_expires, at most options_.ttl from now; one that would already
+  // have expired replaces the key's older copy with nothing.
+  void keep_locked(std::string_view key, std::shared_ptr<const std::string> value,
+                   Clock::time_point value_expires, Clock::time_point now);
   void store_entry_locked(std::string_view key, std::shared_ptr<const std::string> value,
                           Clock::time_point expires);
   void erase_entry_locked(EntryMap::iterator it);

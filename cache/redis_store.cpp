@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <ctime>
+#include <utility>
 
 namespace sqlcache::cache {
 
@@ -33,6 +34,15 @@ void write_stderr_event(const RedisOptions& options, std::string_view event,
   line += '\n';
   // One write per line keeps lines from different threads whole.
   [[maybe_unused]] auto written = ::write(STDERR_FILENO, line.data(), line.size());
+}
+
+// `from + ttl` on the near cache's clock; a TTL past the clock's range is no limit (the near
+// cache caps every copy at near_cache_ttl anyway).
+NearCache::Clock::time_point expiry_after(NearCache::Clock::time_point from,
+                                          std::chrono::milliseconds ttl) {
+  const auto headroom = std::chrono::duration_cast<std::chrono::milliseconds>(
+      NearCache::Clock::time_point::max() - from);
+  return ttl >= headroom ? NearCache::Clock::time_point::max() : from + ttl;
 }
 
 }  // namespace
@@ -121,22 +131,23 @@ awaitable<StoreLookup> RedisStore::lookup(std::string key,
     RedisResult result = co_await round_trip(std::move(request));
     if (!result.ok()) co_return StoreLookup{};
     std::string error;
-    std::optional<std::chrono::milliseconds> keep_for;
     std::optional<StoreLookup> lookup;
-    if (!result.replies.empty()) keep_for = read_remaining_ttl(result.replies.front(), error);
-    if (keep_for) {
+    if (!result.replies.empty()) {
       lookup =
           read_lookup_replies(std::span(result.replies).subspan(1), generation_keys.size(), error);
     }
     settle(lookup.has_value(), error, started);
     if (!lookup) co_return StoreLookup{};
-    // Counted from before the request was sent: the copy never outlives the entry. (A TTL
-    // past the clock's range, or none, leaves near_cache_ttl as the only bound.)
-    const auto headroom = std::chrono::duration_cast<std::chrono::milliseconds>(
-        NearCache::Clock::time_point::max() - started);
-    const auto value_expires =
-        *keep_for >= headroom ? NearCache::Clock::time_point::max() : started + *keep_for;
-    near_cache_->record(ticket, key, generation_keys, *lookup, value_expires,
+    std::string ttl_error;
+    std::optional<std::chrono::milliseconds> keep_for =
+        read_remaining_ttl(result.replies.front(), ttl_error);
+    if (!keep_for) {
+      // An ACL without +pttl, say: the lookup still counts; only its copy is not kept.
+      if (!std::exchange(pttl_refused_, true)) emit("near_cache_pttl_refused", ttl_error);
+      keep_for = std::chrono::milliseconds(0);
+    }
+    // Counted from before the request was sent: the copy does not outlive the entry.
+    near_cache_->record(ticket, key, generation_keys, *lookup, expiry_after(started, *keep_for),
                         NearCache::Clock::now());
     co_return std::move(*lookup);
   } catch (const std::exception& e) {
@@ -156,8 +167,9 @@ awaitable<bool> RedisStore::put(std::string key, std::string value, std::chrono:
     const bool stored = read_put_reply(result.replies, error);
     settle(stored, error, started);
     if (stored && near_cache_) {
-      near_cache_->record_put(key, std::make_shared<const std::string>(std::move(value)), ttl,
-                              NearCache::Clock::now());
+      // Redis counts the TTL from when it ran the SET, after `started`.
+      near_cache_->record_put(key, std::make_shared<const std::string>(std::move(value)),
+                              expiry_after(started, ttl), NearCache::Clock::now());
     }
     co_return stored;
   } catch (const std::exception& e) {

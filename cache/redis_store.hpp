@@ -28,7 +28,9 @@
 namespace sqlcache::cache {
 
 // Receives the store's up/down transitions ("down" with the failure that opened the circuit,
-// "up" when a call succeeds again). The default writes one key=value line to stderr.
+// "up" when a call succeeds again), and "near_cache_pttl_refused" once, with the server's
+// reply, when a lookup's PTTL fails (the near cache then keeps no copy it reads from Redis).
+// The default writes one key=value line to stderr.
 using RedisEventSink = std::function<void(std::string_view event, std::string_view reason)>;
 
 class RedisStore final : public CacheStore {
@@ -80,6 +82,7 @@ class RedisStore final : public CacheStore {
   CircuitBreaker breaker_;
   std::vector<std::shared_ptr<RedisConnection>> pool_;
   std::size_t next_connection_ = 0;
+  bool pttl_refused_ = false;  // reported once: the near cache keeps no copy it reads
   std::shared_ptr<NearCache> near_cache_;
 };
 

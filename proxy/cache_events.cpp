@@ -9,6 +9,15 @@ CacheEventLog::CacheEventLog(std::size_t workers, std::string store)
 
 void CacheEventLog::store_event(std::size_t worker, std::string_view event,
                                 std::string_view reason) {
+  if (event == "near_cache_pttl_refused") {
+    if (pttl_refused_logged_.exchange(true)) return;
+    log_event(
+        LogLevel::warn, "near_cache", "pttl_refused",
+        {{"store", store_},
+         {"reason", reason},
+         {"effect", "lookups still work; copies read from Redis are not kept (grant +pttl)"}});
+    return;
+  }
   const bool down = event != "up";
   std::lock_guard lock(mutex_);
   if (worker >= down_.size() || down_[worker] == down) return;

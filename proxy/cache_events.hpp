@@ -19,6 +19,7 @@ class CacheEventLog {
 
   // Worker `worker`'s store became unusable ("down", with the reason) or usable again ("up").
   // Logs "down" when the first worker loses the store, and "up" when the last one has it back.
+  // "near_cache_pttl_refused" is logged once for the process and changes nothing else.
   // Thread-safe.
   void store_event(std::size_t worker, std::string_view event, std::string_view reason);
 
@@ -35,6 +36,7 @@ class CacheEventLog {
   std::vector<bool> down_;  // per worker
   std::size_t down_count_ = 0;
   std::atomic<bool> corrupt_logged_{false};
+  std::atomic<bool> pttl_refused_logged_{false};
 };
 
 }  // namespace sqlcache::proxy

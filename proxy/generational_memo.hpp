@@ -20,16 +20,19 @@ class GenerationalMemo {
  public:
   static constexpr std::size_t kCostPerGeneration = CostPerGeneration;
 
-  // The remembered value, or nullptr. The pointer is valid until the next insert() or clear().
+  // The remembered value, or nullptr. The pointer is valid until the next call that changes
+  // the memo: find() (which may move entries between generations), insert() or clear().
   template <typename Lookup>
   Value* find(const Lookup& key) {
     if (auto it = current_.find(key); it != current_.end()) return &it->second.value;
     auto it = previous_.find(key);
     if (it == previous_.end()) return nullptr;
     auto node = previous_.extract(it);
-    make_room(node.mapped().cost);
-    current_cost_ += node.mapped().cost;
-    return &current_.insert(std::move(node)).position->second.value;
+    const std::size_t cost = node.mapped().cost;
+    make_room(cost);
+    Value* value = &current_.insert(std::move(node)).position->second.value;
+    current_cost_ += cost;  // after the insert, which may throw (a rehash)
+    return value;
   }
 
   // Remembers `value` under `key` (replacing what was there), counting `cost` against the
@@ -41,8 +44,10 @@ class GenerationalMemo {
       current_.erase(it);
     }
     make_room(cost);
+    Value& stored =
+        current_.emplace(std::move(key), Slot{std::move(value), cost}).first->second.value;
     current_cost_ += cost;
-    return current_.emplace(std::move(key), Slot{std::move(value), cost}).first->second.value;
+    return stored;
   }
 
   void clear() {

@@ -11,7 +11,8 @@ with openssl), each with a proxy given `--store rediss://...` and `--store-ca <t
 3. the near cache through an ACL user given exactly what docs/caching.md lists for it
    (`+pttl` for the store, `+client|id +client|tracking +subscribe +ping` and the channel
    `&__redis__:invalidate` for the listener): the listener subscribes over TLS, and the
-   repeated SELECTs are answered by the near cache.
+   repeated SELECTs are answered by the near cache; then the same without `+pttl`: lookups
+   still hit in Redis, no copy of them is kept, and one `event=pttl_refused` line says why.
 
 For each: with the right credentials, once a first SELECT has filled the cache, the same
 SELECT repeated 10 times from 4 clients is always a hit (the backend's Com_select does not
@@ -116,13 +117,14 @@ def scenario(label, redis, good_url, bad_url, secret, expected):
             check(not leaked, f"{label}: a password appears in the proxy's log: {leaked[:2]}")
 
 
-def near_cache_scenario(redis, url, expected):
+def near_cache_scenario(redis, url, expected, with_pttl):
+    label = "near cache" if with_pttl else "near cache without +pttl"
     queries = ROUNDS * CLIENTS
     # A proxy without the near cache stores the entry, so that the near cache's proxy reads it
     # from Redis (GET, MGET and PTTL) rather than knowing it from its own store.
     with proxy_on(url, redis) as filler:
         filler_right, _ = run_queries(filler.port, expected)
-        check(filler_right, "near cache: wrong rows from the filling proxy")
+        check(filler_right, f"{label}: wrong rows from the filling proxy")
     with proxy_on(url, redis, extra="  near_cache_limit: 16MiB\n") as p:
         deadline = time.monotonic() + 10
         while p.metric("sqlcache_near_cache_up") != 1 and time.monotonic() < deadline:
@@ -130,20 +132,28 @@ def near_cache_scenario(redis, url, expected):
         right, selects = run_queries(p.port, expected)
         up = p.metric("sqlcache_near_cache_up")
         near_hits = p.metric("sqlcache_near_cache_hits_total")
-        proxy.log(f"near cache, ACL user: {queries} queries, {selects} database SELECTs, "
-                  f"near_cache_up {up}, near hits {near_hits}")
-        check(right, "near cache: wrong rows")
-        check(up == 1, f"near cache: the listener is not subscribed with the documented ACL "
+        refused = p.log_lines("component=near_cache", "event=pttl_refused")
+        proxy.log(f"{label}, ACL user: {queries} queries, {selects} database SELECTs, "
+                  f"near_cache_up {up}, near hits {near_hits}, pttl_refused lines {len(refused)}")
+        check(right, f"{label}: wrong rows")
+        check(up == 1, f"{label}: the listener is not subscribed with the documented ACL "
               f"({p.log_lines('component=near_cache')[:2]})")
         check(not p.log_lines("component=redis", "event=down"),
-              f"near cache: the store went down with the documented ACL (missing +pttl?): "
-              f"{p.log_lines('component=redis')[:2]}")
+              f"{label}: the store went down: {p.log_lines('component=redis')[:2]}")
         if cache_e2e.expect_hits():
-            check(selects == 0, f"near cache: {queries} repeated queries cost the database "
+            check(selects == 0, f"{label}: {queries} repeated queries cost the database "
                   f"{selects} SELECTs")
-            # The warming query read the entry from Redis; every repeat must be a near hit.
-            check(near_hits == queries, f"near cache: {near_hits} near hits of {queries} "
-                  f"repeated queries")
+            if with_pttl:
+                # The warming query read the entry from Redis; every repeat is a near hit.
+                check(near_hits == queries, f"{label}: {near_hits} near hits of {queries} "
+                      f"repeated queries")
+                check(not refused, f"{label}: {refused}")
+            else:
+                # Lookups still work; what they read is not kept, and one line says why.
+                check(near_hits == 0, f"{label}: {near_hits} near hits without a TTL to keep "
+                      f"the copies by")
+                check(len(refused) == 1 and "NOPERM" in refused[0],
+                      f"{label}: expected one pttl_refused line naming NOPERM: {refused}")
 
 
 def main():
@@ -168,9 +178,12 @@ def main():
                 "+get", "+mget", "+set", "+incr", "+pttl",
                 "+client|id", "+client|tracking", "+subscribe", "+ping",
                 "&__redis__:invalidate"]
-    with PrivateRedis(tls=True, extra=near_acl) as redis:
-        near_cache_scenario(redis, f"rediss://{ACL_USER}:{ACL_PASSWORD}@127.0.0.1:{redis.port}",
-                            expected)
+    for with_pttl in (True, False):
+        acl = near_acl if with_pttl else [arg for arg in near_acl if arg != "+pttl"]
+        with PrivateRedis(tls=True, extra=acl) as redis:
+            near_cache_scenario(
+                redis, f"rediss://{ACL_USER}:{ACL_PASSWORD}@127.0.0.1:{redis.port}", expected,
+                with_pttl)
 
     with PrivateRedis(tls=True, extra=["--requirepass", REQUIREPASS]) as redis:
         base = f"rediss://:{{}}@127.0.0.1:{redis.port}"
@@ -178,7 +191,7 @@ def main():
                  expected)
 
     proxy.check_all_passed()
-    print(f"{proxy.TEST_NAME}: PASS (TLS + ACL user, TLS + ACL user with the near cache, "
+    print(f"{proxy.TEST_NAME}: PASS (TLS + ACL user, TLS + ACL user with the near cache, with and without +pttl, "
           f"TLS + requirepass; "
           f"{time.monotonic() - started:.1f}s)")
 

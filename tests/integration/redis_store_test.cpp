@@ -374,6 +374,16 @@ TEST_F(RedisStoreTest, NearCacheAnswersWhatALookupReadAndForgetsWhatABumpChanges
   EXPECT_EQ(answer->generations[1], 1u);
 }
 
+// Gives `store` a near cache that keeps copies for up to an hour, tracking up (no listener: these
+// tests change generations only through the store itself).
+void attach_near_cache(RedisStore& store) {
+  NearCacheOptions options;
+  options.ttl = 1h;
+  auto near_cache = std::make_shared<NearCache>(options);
+  near_cache->tracking_up(NearCache::Clock::now() + 1h);
+  store.set_near_cache(std::move(near_cache));
+}
+
 // A copy read from Redis lives no longer than the entry in Redis (its remaining TTL is read
 // with it), however long near_cache_ttl allows: the near cache never serves what Redis has
 // expired. The entry is stored by another store, so this one learns its TTL only from Redis.
@@ -385,11 +395,7 @@ TEST_F(RedisStoreTest, NearCacheCopyExpiresWithTheRedisEntry) {
   patient.command_timeout = 2s;
   RedisStore writer(io.get_executor(), patient);
   RedisStore reader(io.get_executor(), patient);
-  NearCacheOptions options;
-  options.ttl = 1h;
-  auto near_cache = std::make_shared<NearCache>(options);
-  near_cache->tracking_up(NearCache::Clock::now() + 1h);
-  reader.set_near_cache(near_cache);
+  attach_near_cache(reader);
   const std::string key = unique_key("short");
   const std::vector<std::string> generations = unique_keys({"g"});
 
@@ -412,6 +418,29 @@ TEST_F(RedisStoreTest, NearCacheCopyExpiresWithTheRedisEntry) {
   EXPECT_TRUE(reader.lookup_immediate(forever, generations));
   EXPECT_TRUE(run(io, probe->execute({format_command({"DEL", forever}), 1})).ok());
   probe->close();
+}
+
+// A copy of what this store put expires when Redis expires the entry: Redis counts the TTL from
+// when it ran the SET, so the copy is counted from before the SET was sent, not from its
+// answer (held back 300 ms here).
+TEST_F(RedisStoreTest, NearCacheCopyOfAPutIsCountedFromBeforeTheSet) {
+  SQLCACHE_REQUIRE_REDIS();
+  asio::io_context io;
+  CountingRelay relay(io, shared_redis_options().port, 300ms);
+  RedisOptions options = shared_redis_options();
+  options.port = relay.port();
+  options.command_timeout = 3s;
+  RedisStore store(io.get_executor(), options);
+  attach_near_cache(store);
+  const std::string key = unique_key("put");
+
+  const auto started = Clock::now();
+  ASSERT_TRUE(run(io, store.put(key, "rows", 1000ms)));
+  ASSERT_GE(Clock::now() - started, 300ms);
+  ASSERT_TRUE(store.lookup_immediate(key, {})) << "a copy of what was put must be kept";
+  std::this_thread::sleep_until(started + 1050ms);
+  EXPECT_FALSE(store.lookup_immediate(key, {}))
+      << "the copy outlived the entry: counted from the SET's answer, not from before it";
 }
 
 TEST_F(RedisStoreTest, GenerationKeysGetNoTtl) {

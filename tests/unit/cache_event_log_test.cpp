@@ -69,5 +69,16 @@ TEST_F(CacheEventLogTest, OnlyTheFirstCorruptValueIsLogged) {
   EXPECT_NE(log.find("problem=bad_checksum"), std::string::npos) << log;
 }
 
+TEST_F(CacheEventLogTest, ARefusedPttlIsOneLineAndLeavesTheStoreUp) {
+  CacheEventLog events(2, "redis://127.0.0.1:6379");
+  testing::internal::CaptureStderr();
+  events.store_event(0, "near_cache_pttl_refused", "server error: NOPERM no permissions");
+  events.store_event(1, "near_cache_pttl_refused", "server error: NOPERM no permissions");
+  const std::string log = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(count(log, "component=near_cache event=pttl_refused"), 1u) << log;
+  EXPECT_NE(log.find("NOPERM"), std::string::npos) << log;
+  EXPECT_TRUE(events.store_up());
+}
+
 }  // namespace
 }  // namespace sqlcache::proxy

@@ -140,6 +140,25 @@ TEST(NearCache, AnEntryLivesNoLongerThanItsRedisEntry) {
   EXPECT_FALSE(cache.answer("p:q:1", kGenerations, now + milliseconds(300)));
 }
 
+TEST(NearCache, AValueNotKeptTakesTheOlderCopyAway) {
+  NearCache cache(NearCacheOptions{});
+  cache.tracking_up(Clock::now() + kLease);
+  const auto now = Clock::now();
+  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("old", {7, 3}), kNoExpiry, now);
+  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("new", {7, 3}), now, now);
+  EXPECT_FALSE(cache.answer("p:q:1", kGenerations, now));
+  EXPECT_EQ(cache.stats().entries, 0u);
+}
+
+TEST(NearCache, AHugeTtlIsCappedWithinTheClocksRange) {
+  NearCache cache(options_of(1 << 20, milliseconds::max()));
+  const auto now = Clock::now();
+  cache.tracking_up(now + std::chrono::hours(24 * 800));
+  cache.record(cache.ticket(), "p:q:1", kGenerations, hit("rows", {7, 3}), kNoExpiry, now);
+  EXPECT_TRUE(cache.answer("p:q:1", kGenerations, now + std::chrono::hours(24 * 365)));
+  EXPECT_FALSE(cache.answer("p:q:1", kGenerations, now + NearCache::kLongestTtl));
+}
+
 TEST(NearCache, AValueReadAfterItsEntryExpiredIsNotKeptButItsGenerationsAre) {
   NearCache cache(NearCacheOptions{});
   cache.tracking_up(Clock::now() + kLease);
@@ -155,7 +174,8 @@ TEST(NearCache, APutLivesAtMostItsOwnTtl) {
   cache.tracking_up(Clock::now() + kLease);
   const auto now = Clock::now();
   cache.record(cache.ticket(), "p:q:0", kGenerations, miss({7, 3}), kNoExpiry, now);
-  cache.record_put("p:q:1", std::make_shared<const std::string>("rows"), milliseconds(100), now);
+  cache.record_put("p:q:1", std::make_shared<const std::string>("rows"), now + milliseconds(100),
+                   now);
   EXPECT_TRUE(cache.answer("p:q:1", kGenerations, now + milliseconds(99)));
   EXPECT_FALSE(cache.answer("p:q:1", kGenerations, now + milliseconds(100)));
 }
@@ -236,7 +256,7 @@ TEST(NearCache, NothingIsRecordedOrAnsweredOnceTheLeaseIsOver) {
       << "a listener that stopped hearing PONGs may have missed invalidations";
   cache.record(cache.ticket(), "p:q:2", kGenerations, hit("rows", {7, 3}), kNoExpiry,
                now + milliseconds(300));
-  cache.record_put("p:q:3", std::make_shared<const std::string>("rows"), milliseconds(1000),
+  cache.record_put("p:q:3", std::make_shared<const std::string>("rows"), now + milliseconds(1300),
                    now + milliseconds(300));
   // A PONG renews it.
   cache.extend_lease(now + milliseconds(600));
@@ -260,7 +280,8 @@ TEST(NearCache, ALeaseIsNeverShortenedAndNeedsTracking) {
 TEST(NearCache, APutWhileDownIsNotKept) {
   NearCache cache(NearCacheOptions{});
   const auto now = Clock::now();
-  cache.record_put("p:q:1", std::make_shared<const std::string>("rows"), milliseconds(1000), now);
+  cache.record_put("p:q:1", std::make_shared<const std::string>("rows"), now + milliseconds(1000),
+                   now);
   EXPECT_EQ(cache.stats().entries, 0u);
 }
 
