@@ -116,39 +116,36 @@ awaitable<StoreLookup> RedisStore::lookup(std::string key,
                                           std::vector<std::string> generation_keys) {
   try {
     const auto started = Clock::now();
-    if (!near_cache_) {
-      RedisResult result = co_await round_trip(lookup_request(key, generation_keys));
-      if (!result.ok()) co_return StoreLookup{};
-      std::string error;
-      auto lookup = read_lookup_replies(result.replies, generation_keys.size(), error);
-      settle(lookup.has_value(), error, started);
-      co_return lookup ? std::move(*lookup) : StoreLookup{};
+    // With a near cache, the entry's remaining TTL too (PTTL first), so its copy expires with it.
+    const bool with_ttl = near_cache_ != nullptr;
+    const NearCache::Ticket ticket = with_ttl ? near_cache_->ticket() : 0;
+    RedisRequest request = lookup_request(key, generation_keys);
+    if (with_ttl) {
+      RedisRequest ttl_first = remaining_ttl_request(key);
+      append(ttl_first, request);
+      request = std::move(ttl_first);
     }
-    // For the near cache: the entry's remaining TTL too, so its copy expires with it.
-    const NearCache::Ticket ticket = near_cache_->ticket();
-    RedisRequest request = remaining_ttl_request(key);
-    append(request, lookup_request(key, generation_keys));
     RedisResult result = co_await round_trip(std::move(request));
     if (!result.ok()) co_return StoreLookup{};
     std::string error;
-    std::optional<StoreLookup> lookup;
-    if (!result.replies.empty()) {
-      lookup =
-          read_lookup_replies(std::span(result.replies).subspan(1), generation_keys.size(), error);
-    }
+    std::span<RedisReply> replies(result.replies);
+    auto lookup = read_lookup_replies(replies.subspan(with_ttl && !replies.empty() ? 1 : 0),
+                                      generation_keys.size(), error);
     settle(lookup.has_value(), error, started);
     if (!lookup) co_return StoreLookup{};
-    std::string ttl_error;
-    std::optional<std::chrono::milliseconds> keep_for =
-        read_remaining_ttl(result.replies.front(), ttl_error);
-    if (!keep_for) {
-      // An ACL without +pttl, say: the lookup still counts; only its copy is not kept.
-      if (!std::exchange(pttl_refused_, true)) emit("near_cache_pttl_refused", ttl_error);
-      keep_for = std::chrono::milliseconds(0);
+    if (with_ttl) {
+      std::string ttl_error;
+      std::optional<std::chrono::milliseconds> keep_for =
+          read_remaining_ttl(replies.front(), ttl_error);
+      if (!keep_for) {
+        // An ACL without +pttl, say: the lookup still counts; only its copy is not kept.
+        if (!std::exchange(pttl_refused_, true)) emit("near_cache_pttl_refused", ttl_error);
+        keep_for = std::chrono::milliseconds(0);
+      }
+      // Counted from before the request was sent: the copy does not outlive the entry.
+      near_cache_->record(ticket, key, generation_keys, *lookup, expiry_after(started, *keep_for),
+                          NearCache::Clock::now());
     }
-    // Counted from before the request was sent: the copy does not outlive the entry.
-    near_cache_->record(ticket, key, generation_keys, *lookup, expiry_after(started, *keep_for),
-                        NearCache::Clock::now());
     co_return std::move(*lookup);
   } catch (const std::exception& e) {
     // Only resource exhaustion gets here; the cache still must not break the query.

@@ -166,8 +166,7 @@ class StoreQueryCache final : public QueryCache {
   awaitable<bool> handle_execute(Session& session, const PacketView& command);
 
   // nullopt: not cacheable (the reason is counted).
-  std::optional<ReadPlan> plan_read(const SessionState& state,
-                                    const std::shared_ptr<const cache::Analysis>& analysis,
+  std::optional<ReadPlan> plan_read(const SessionState& state, const cache::Analysis& analysis,
                                     wire::ByteView parameters, bool binary);
   // `statement`: set for COM_STMT_EXECUTE (a miss may need its parameter types restored).
   awaitable<bool> serve_read(Session& session, const PacketView& command, ReadPlan plan,
@@ -276,7 +275,7 @@ awaitable<bool> StoreQueryCache::handle_query(Session& session, const PacketView
       memo_.analyze(wire::as_chars(command.payload.subspan(1)), options);
   const cache::Analysis& analysis = *shared;
   if (analysis.cacheable && !is_write(analysis)) {
-    if (auto plan = plan_read(state, shared, {}, false)) {
+    if (auto plan = plan_read(state, analysis, {}, false)) {
       co_return co_await serve_read(session, command, std::move(*plan));
     }
   } else if (!is_write(analysis)) {
@@ -285,11 +284,10 @@ awaitable<bool> StoreQueryCache::handle_query(Session& session, const PacketView
   co_return co_await relay_tracked(session, command, &analysis);
 }
 
-std::optional<ReadPlan> StoreQueryCache::plan_read(
-    const SessionState& state, const std::shared_ptr<const cache::Analysis>& shared_analysis,
-    wire::ByteView parameters, bool binary) {
+std::optional<ReadPlan> StoreQueryCache::plan_read(const SessionState& state,
+                                                   const cache::Analysis& analysis,
+                                                   wire::ByteView parameters, bool binary) {
   const CachePolicy& policy = *policy_;
-  const cache::Analysis& analysis = *shared_analysis;
   if (state.caching_disabled) {
     count_bypass(bypass_index(cache::BypassReason::Unparsable));
     return std::nullopt;
@@ -303,7 +301,7 @@ std::optional<ReadPlan> StoreQueryCache::plan_read(
     return std::nullopt;
   }
   std::shared_ptr<const ReadTargets> targets =
-      read_targets_.resolve(policy_, state.schema, shared_analysis->tables_read);
+      read_targets_.resolve(policy_, state.schema, analysis.tables_read);
   if (!targets) {
     count_bypass(bypass_index(SessionBypass::NoDatabase));
     return std::nullopt;
@@ -854,7 +852,7 @@ awaitable<bool> StoreQueryCache::handle_execute(Session& session, const PacketVi
       count_bypass(bypass_index(SessionBypass::LongData));
     } else if (!parameters) {
       count_bypass(bypass_index(cache::BypassReason::Unparsable));
-    } else if (auto plan = plan_read(state, statement->analysis,
+    } else if (auto plan = plan_read(state, *statement->analysis,
                                      wire::as_bytes(parameters->key_bytes), true)) {
       statement->parameter_types = parameters->types;
       co_return co_await serve_read(session, command, std::move(*plan), statement);
