@@ -24,7 +24,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from proxy import HOST, MYSQL_PASSWORD, MYSQL_PORT, MYSQL_USER, fail, free_port, log, port_accepts, require_server  # noqa: E402
+from proxy import HOST, MYSQL_PASSWORD, MYSQL_PORT, MYSQL_USER, fail, free_ports, log, port_accepts, require_server  # noqa: E402
 
 import pymysql  # noqa: E402
 from raw_mysql import RawConnection, packet  # noqa: E402
@@ -198,7 +198,7 @@ def main():
             fail(f"{flags}: expected exit 1 and {expected!r}, got {refused.returncode}: "
                  f"{refused.stdout + refused.stderr!r}")
     log("unreadable TLS files are refused at startup, named")
-    forwarder_port, port, admin_port = free_port(), free_port(), free_port()
+    forwarder_port, port, admin_port = free_ports(3)
     forwarder = Forwarder(forwarder_port)
     forwarder.start()
     config = tempfile.NamedTemporaryFile(prefix="sqlcache-ops-", suffix=".yaml", delete=False)

@@ -81,6 +81,8 @@ e2e_start_proxy() {
   local port admin_port logfile
   port="$(e2e_free_port)"
   admin_port="$(e2e_free_port)"
+  # Two picks in a row can get the same port (the first socket is closed before the second).
+  while [ "$admin_port" = "$port" ]; do admin_port="$(e2e_free_port)"; done
   logfile="$E2E_TMP/proxy-${#E2E_PROXY_PIDS[@]}.log"
   # Several workers whatever the machine, so what they share is shared in the tests (and the
   # ThreadSanitizer stage of deploy/local/test.sh sees it); a test may ask for another count.

@@ -87,9 +87,20 @@ def stores():
 
 def free_port():
     """A TCP port on 127.0.0.1 that nobody listens on right now (the kernel picks it)."""
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(count):
+    """`count` distinct free ports: each socket stays bound until all are picked, so the
+    kernel cannot hand the same port out twice (two free_port() calls in a row can)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind((HOST, 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 def port_accepts(port, timeout=0.5):
@@ -122,8 +133,7 @@ class Proxy:
         binary = os.environ.get("SQLCACHE_BINARY", "")
         if not binary or not os.access(binary, os.X_OK):
             fail(f"SQLCACHE_BINARY ({binary!r}) is not an executable")
-        self.port = free_port()
-        self.admin_port = free_port()
+        self.port, self.admin_port = free_ports(2)
         command = [binary, "--listen", f"{HOST}:{self.port}",
                    "--backend", f"{HOST}:{MYSQL_PORT}",
                    "--admin", f"{HOST}:{self.admin_port}"] + self.args
