@@ -2,6 +2,7 @@
 
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/ssl.hpp>
 
@@ -43,37 +44,62 @@ awaitable<boost::system::error_code> PacketChannel::read_some() {
 }
 
 awaitable<boost::system::error_code> PacketChannel::write(wire::ByteView bytes) {
-  boost::system::error_code ec;
-  auto buffer = asio::buffer(bytes.data(), bytes.size());
-  if (tls_) {
-    co_await asio::async_write(tls_->stream, buffer, asio::redirect_error(asio::use_awaitable, ec));
-  } else {
-    co_await asio::async_write(socket_, buffer, asio::redirect_error(asio::use_awaitable, ec));
-  }
-  co_return ec;
+  return write_buffers({asio::const_buffer(bytes.data(), bytes.size())}, 1);
 }
 
+// Not a coroutine for the usual few parts: the buffers are copied into write_buffers' frame,
+// so a write costs one coroutine frame.
 awaitable<boost::system::error_code> PacketChannel::write(std::span<const wire::ByteView> parts) {
-  constexpr std::size_t kMaxParts = 8;
-  std::array<asio::const_buffer, kMaxParts> buffers;
-  std::size_t count = 0;
-  for (wire::ByteView part : parts) {
-    if (count == kMaxParts) {
-      // More than a hit ever needs: write what is gathered, then go on.
-      if (auto ec = co_await write(parts.first(count))) co_return ec;
-      co_return co_await write(parts.subspan(count));
-    }
-    buffers[count++] = asio::const_buffer(part.data(), part.size());
+  if (parts.size() > kMaxWriteParts) return write_in_batches(parts);
+  WriteBuffers buffers;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    buffers[i] = asio::const_buffer(parts[i].data(), parts[i].size());
   }
+  return write_buffers(buffers, parts.size());
+}
+
+awaitable<boost::system::error_code> PacketChannel::write_in_batches(
+    std::span<const wire::ByteView> parts) {
+  // More parts than a hit ever needs: write them a batch at a time.
+  while (!parts.empty()) {
+    const std::size_t batch = std::min(parts.size(), kMaxWriteParts);
+    if (auto ec = co_await write(parts.first(batch))) co_return ec;
+    parts = parts.subspan(batch);
+  }
+  co_return boost::system::error_code{};
+}
+
+awaitable<boost::system::error_code> PacketChannel::write_buffers(WriteBuffers buffers,
+                                                                  std::size_t count) {
   std::span<const asio::const_buffer> sequence(buffers.data(), count);
   boost::system::error_code ec;
   if (tls_) {
     co_await asio::async_write(tls_->stream, sequence,
                                asio::redirect_error(asio::use_awaitable, ec));
-  } else {
-    co_await asio::async_write(socket_, sequence, asio::redirect_error(asio::use_awaitable, ec));
+    co_return ec;
   }
+  // Send now, without suspending: the kernel nearly always takes a response whole, and an
+  // asynchronous write that completes at once still costs a trip through the event loop
+  // before the coroutine goes on. Only what the kernel did not take waits for the socket.
+  std::size_t skip = send_now(sequence, ec);
+  if (ec && ec != asio::error::would_block) co_return ec;
+  ec = {};
+  std::size_t first = 0;
+  while (first < count && skip >= buffers[first].size()) skip -= buffers[first++].size();
+  if (first == count) co_return ec;
+  buffers[first] += skip;
+  std::span<const asio::const_buffer> rest(buffers.data() + first, count - first);
+  co_await asio::async_write(socket_, rest, asio::redirect_error(asio::use_awaitable, ec));
   co_return ec;
+}
+
+std::size_t PacketChannel::send_now(std::span<const asio::const_buffer> buffers,
+                                    boost::system::error_code& ec) {
+  if (!socket_.non_blocking()) {
+    socket_.non_blocking(true, ec);
+    if (ec) return 0;
+  }
+  return socket_.write_some(buffers, ec);
 }
 
 awaitable<ReadError> PacketChannel::read_packet_exact(PacketView& out, std::size_t max_payload) {

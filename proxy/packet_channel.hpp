@@ -2,6 +2,7 @@
 // One end of a MySQL connection (client or backend) as the proxy sees it: a socket, TLS on it
 // once the connection phase switched to TLS, and the bytes read from it but not yet handled.
 // Reads whole logical packets, or raw bytes for streaming a response through.
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -84,6 +85,12 @@ class PacketChannel {
 
  private:
   struct Tls;
+  static constexpr std::size_t kMaxWriteParts = 8;
+  using WriteBuffers = std::array<asio::const_buffer, kMaxWriteParts>;
+  awaitable<boost::system::error_code> write_buffers(WriteBuffers buffers, std::size_t count);
+  awaitable<boost::system::error_code> write_in_batches(std::span<const wire::ByteView> parts);
+  // One non-blocking send of as much as the kernel takes; would_block when it takes nothing.
+  std::size_t send_now(std::span<const asio::const_buffer> buffers, boost::system::error_code& ec);
 
   tcp::socket socket_;
   std::unique_ptr<Tls> tls_;
