@@ -82,6 +82,12 @@ awaitable<StoreStatus> store_status(Server& server) {
   co_return status;
 }
 
+std::vector<std::size_t> worker_connections(const Server& server) {
+  std::vector<std::size_t> counts;
+  for (const auto& worker : server.workers()) counts.push_back(worker->connection_count());
+  return counts;
+}
+
 awaitable<Response> handle(Server& server, const Request& request) {
   const std::string_view target(request.target().data(), request.target().size());
   const std::string_view path = path_of(target);
@@ -92,15 +98,17 @@ awaitable<Response> handle(Server& server, const Request& request) {
 
   if (path == "/metrics") {
     StoreStatus store = co_await store_status(server);
-    co_return make_response(request, http::status::ok,
-                            render_prometheus(global_metrics(), policy.get(), store),
-                            "text/plain; version=0.0.4; charset=utf-8");
+    co_return make_response(
+        request, http::status::ok,
+        render_prometheus(global_metrics(), policy.get(), store, worker_connections(server)),
+        "text/plain; version=0.0.4; charset=utf-8");
   }
   if (path == "/stats") {
     StoreStatus store = co_await store_status(server);
-    co_return make_response(request, http::status::ok,
-                            render_stats_json(global_metrics(), policy.get(), store),
-                            "application/json");
+    co_return make_response(
+        request, http::status::ok,
+        render_stats_json(global_metrics(), policy.get(), store, worker_connections(server)),
+        "application/json");
   }
   if (path == "/readyz") {
     BackendAddress backend{config->backend.host, config->backend.port};

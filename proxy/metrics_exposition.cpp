@@ -75,11 +75,18 @@ std::string escape_label(std::string_view value) {
 
 }  // namespace
 
-std::string render_prometheus(const Metrics& m, const CachePolicy* policy,
-                              const StoreStatus& store) {
+std::string render_prometheus(const Metrics& m, const CachePolicy* policy, const StoreStatus& store,
+                              const std::vector<std::size_t>& worker_connections) {
   Exposition e;
   e.gauge("sqlcache_client_connections", "Client connections open now.",
           static_cast<double>(m.client_connections_open.get()));
+  e.header("sqlcache_worker_connections", "gauge",
+           "Client connections each worker thread serves now (a new connection goes to the "
+           "worker with the fewest).");
+  for (std::size_t i = 0; i < worker_connections.size(); ++i) {
+    e.sample("sqlcache_worker_connections", "worker=\"" + std::to_string(i) + "\"",
+             static_cast<double>(worker_connections[i]));
+  }
   e.counter("sqlcache_client_connections_total", "Client connections accepted.",
             m.client_connections_total.get());
   e.counter("sqlcache_client_connections_rejected_total",
@@ -215,8 +222,8 @@ std::string render_prometheus(const Metrics& m, const CachePolicy* policy,
   return e.take();
 }
 
-std::string render_stats_json(const Metrics& m, const CachePolicy* policy,
-                              const StoreStatus& store) {
+std::string render_stats_json(const Metrics& m, const CachePolicy* policy, const StoreStatus& store,
+                              const std::vector<std::size_t>& worker_connections) {
   std::string out = "{";
   auto field = [&](const char* name, std::uint64_t value, bool comma = true) {
     out += '"';
@@ -227,6 +234,12 @@ std::string render_stats_json(const Metrics& m, const CachePolicy* policy,
   };
   field("client_connections_open",
         static_cast<std::uint64_t>(std::max<std::int64_t>(0, m.client_connections_open.get())));
+  out += "\"worker_connections\":[";
+  for (std::size_t i = 0; i < worker_connections.size(); ++i) {
+    if (i > 0) out += ',';
+    out += std::to_string(worker_connections[i]);
+  }
+  out += "],";
   field("client_connections_total", m.client_connections_total.get());
   field("commands", m.commands.get());
   field("hits_text", m.cache_hits_text.get());

@@ -23,9 +23,12 @@ struct StoreStatus {
   std::uint64_t near_cache_bytes = 0;
 };
 
+// `worker_connections`: the client connections each worker thread serves now, by index.
 std::string render_prometheus(const Metrics& metrics, const CachePolicy* policy,
-                              const StoreStatus& store);
+                              const StoreStatus& store,
+                              const std::vector<std::size_t>& worker_connections);
 std::string render_stats_json(const Metrics& metrics, const CachePolicy* policy,
-                              const StoreStatus& store);
+                              const StoreStatus& store,
+                              const std::vector<std::size_t>& worker_connections);
 
 }  // namespace sqlcache::proxy

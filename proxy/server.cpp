@@ -109,6 +109,19 @@ bool Server::try_admit_connection() {
 
 void Server::release_connection() { open_connections_.fetch_sub(1); }
 
+Worker& Server::least_loaded_worker(Worker& preferred) {
+  Worker* best = &preferred;
+  std::size_t fewest = preferred.connection_count();
+  for (const auto& worker : workers_) {
+    const std::size_t count = worker->connection_count();
+    if (count < fewest) {
+      best = worker.get();
+      fewest = count;
+    }
+  }
+  return *best;
+}
+
 bool Server::reload() {
   if (!command_line_.config_file) {
     log_event(LogLevel::warn, "config", "reload_skipped", {{"reason", "no config file"}});

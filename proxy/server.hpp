@@ -37,6 +37,8 @@ class Server {
   bool reload();
   asio::io_context& control_context() { return control_; }
   const std::vector<std::unique_ptr<Worker>>& workers() const { return workers_; }
+  // The worker with the fewest client connections; `preferred` when it is one of those.
+  Worker& least_loaded_worker(Worker& preferred);
 
  private:
   void begin_shutdown();

@@ -1,5 +1,7 @@
 #include "proxy/worker.hpp"
 
+#include <unistd.h>
+
 #include "mysql_wire/generic_packets.hpp"
 #include "mysql_wire/packet.hpp"
 #include "proxy/log.hpp"
@@ -31,6 +33,7 @@ void Worker::register_session(Session* session) {
 void Worker::unregister_session(Session* session) {
   sessions_.erase(session);
   session_count_.fetch_sub(1);
+  connections_.fetch_sub(1, std::memory_order_relaxed);
   metrics().client_connections_open.dec();
   server_.release_connection();
 }
@@ -72,6 +75,7 @@ void Worker::stop_accepting() {
 }
 
 void Worker::shutdown_sessions() {
+  stopping_ = true;
   // request_shutdown may close a session, which then unregisters itself later: copy first.
   std::vector<Session*> sessions(sessions_.begin(), sessions_.end());
   for (Session* session : sessions) session->request_shutdown();
@@ -101,8 +105,51 @@ awaitable<void> Worker::accept_loop(tcp::acceptor& acceptor) {
       socket.close(ignored);
       continue;
     }
-    std::make_shared<Session>(std::move(socket), *this)->start();
+    // The kernel picks the listener by a hash of the client's address and port, which leaves
+    // a small connection pool unevenly spread; even it out here.
+    Worker& target = server_.least_loaded_worker(*this);
+    target.connections_.fetch_add(1, std::memory_order_relaxed);
+    if (&target == this) {
+      serve(std::move(socket));
+    } else {
+      hand_over(target, std::move(socket));
+    }
   }
+}
+
+void Worker::hand_over(Worker& target, tcp::socket socket) {
+  boost::system::error_code ec;
+  const tcp protocol = socket.local_endpoint(ec).protocol();
+  const int descriptor = ec ? -1 : socket.release(ec);
+  if (ec || descriptor < 0) {
+    // The socket could not leave this thread's reactor: serve it here.
+    target.connections_.fetch_sub(1, std::memory_order_relaxed);
+    connections_.fetch_add(1, std::memory_order_relaxed);
+    serve(std::move(socket));
+    return;
+  }
+  asio::post(target.io_, [&target, protocol, descriptor] { target.adopt(protocol, descriptor); });
+}
+
+void Worker::adopt(tcp protocol, int descriptor) {
+  tcp::socket socket(io_);
+  boost::system::error_code ec;
+  socket.assign(protocol, descriptor, ec);
+  if (ec) {
+    ::close(descriptor);
+    connections_.fetch_sub(1, std::memory_order_relaxed);
+    server_.release_connection();
+    log_event(LogLevel::warn, "proxy", "accept_failed", {{"reason", ec.message()}});
+    return;
+  }
+  serve(std::move(socket));
+}
+
+void Worker::serve(tcp::socket socket) {
+  auto session = std::make_shared<Session>(std::move(socket), *this);
+  session->start();
+  // Handed over after this worker began the shutdown: it gets the shutdown error at once.
+  if (stopping_) session->request_shutdown();
 }
 
 }  // namespace sqlcache::proxy

@@ -40,9 +40,16 @@ class Worker {
   void register_session(Session* session);
   void unregister_session(Session* session);
   std::size_t session_count() const { return session_count_.load(); }
+  // Client connections given to this worker: its sessions, and those handed over to it that
+  // have not started yet. New connections go to the worker with the fewest.
+  std::size_t connection_count() const { return connections_.load(std::memory_order_relaxed); }
 
  private:
   awaitable<void> accept_loop(tcp::acceptor& acceptor);
+  // Passes an accepted connection to `target`'s thread (its socket moves by descriptor).
+  void hand_over(Worker& target, tcp::socket socket);
+  void adopt(tcp protocol, int descriptor);
+  void serve(tcp::socket socket);
 
   Server& server_;
   unsigned index_;
@@ -50,6 +57,8 @@ class Worker {
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;
   std::unordered_set<Session*> sessions_;
   std::atomic<std::size_t> session_count_{0};
+  std::atomic<std::size_t> connections_{0};
+  bool stopping_ = false;  // shutdown_sessions() ran: sessions handed over later drain at once
   std::unique_ptr<QueryCache> cache_;
   std::thread thread_;
   std::unique_ptr<asio::executor_work_guard<asio::io_context::executor_type>> work_;

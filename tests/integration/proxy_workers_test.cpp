@@ -17,6 +17,7 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <sstream>
@@ -25,6 +26,7 @@
 #include <vector>
 
 #include "support/cache_fixture.hpp"
+#include "support/eventually.hpp"
 #include "support/mysql_client.hpp"
 #include "support/proxy_process.hpp"
 
@@ -230,6 +232,51 @@ class ProxyWorkersTest : public CacheTest {
     }
   }
 };
+
+// The kernel spreads connections over the workers' listeners by a hash (SO_REUSEPORT), which
+// often gives one worker most of a small connection pool. The proxy moves a new connection to
+// the worker with the fewest, so connections opened one after another end up evenly spread.
+TEST_F(ProxyWorkersTest, ConnectionsAreSpreadEvenlyOverTheWorkers) {
+  constexpr int kThreads = 2;
+  constexpr int kConnections = 16;  // all on one worker: never; 8 and 8 by the hash alone: 20%
+  const int admin_port = free_loopback_port();
+  ASSERT_NE(admin_port, 0);
+  TemporaryFile config_file(config_yaml(CacheProxyConfig::Store::kMemory, admin_port, true));
+  ASSERT_TRUE(config_file.ok());
+  ProxyProcess proxy;
+  ASSERT_TRUE(proxy.start(test_env().proxy_binary,
+                          {"--config", config_file.path(), "--threads", std::to_string(kThreads)}))
+      << proxy.start_error() << "\n"
+      << proxy.log();
+
+  auto worker_connections = [&](int worker) {
+    std::optional<HttpResponse> metrics = http_request(admin_port, "GET", "/metrics");
+    if (!metrics || metrics->status != 200) return -1LL;
+    return metric_sum(metrics->body, "sqlcache_worker_connections",
+                      "worker=\"" + std::to_string(worker) + "\"");
+  };
+  std::vector<std::unique_ptr<MysqlClient>> clients;
+  for (int i = 0; i < kConnections; ++i) {
+    clients.push_back(std::make_unique<MysqlClient>());
+    ASSERT_TRUE(clients.back()->connect("127.0.0.1", proxy.port(), test_env().mysql_user,
+                                        test_env().mysql_password, kCacheDatabase))
+        << clients.back()->describe_error();
+    ASSERT_EQ(clients.back()->scalar("SELECT 1"), "1") << clients.back()->describe_error();
+  }
+  for (int worker = 0; worker < kThreads; ++worker) {
+    EXPECT_EQ(worker_connections(worker), kConnections / kThreads) << "worker " << worker;
+  }
+
+  clients.clear();
+  for (int worker = 0; worker < kThreads; ++worker) {
+    EXPECT_TRUE(
+        eventually([&] { return worker_connections(worker) == 0; }, std::chrono::seconds(5)))
+        << "worker " << worker << " still counts " << worker_connections(worker);
+  }
+  const std::optional<ProcessExit> ended = proxy.stop();
+  ASSERT_TRUE(ended);
+  EXPECT_TRUE(ended->clean()) << ended->describe();
+}
 
 TEST_F(ProxyWorkersTest, TrafficReloadsAndAdminRequestsAtOnceWithTheMemoryStore) {
   run_everything_at_once(CacheProxyConfig::Store::kMemory);
