@@ -44,6 +44,8 @@ class PacketChannel {
   PacketChannel(const PacketChannel&) = delete;
   PacketChannel& operator=(const PacketChannel&) = delete;
 
+  // Non-blocking once anything was written (see write_buffers): a synchronous read or write
+  // on it gets would_block instead of waiting.
   tcp::socket& socket() { return socket_; }
   ByteBuffer& buffer() { return buffer_; }
 

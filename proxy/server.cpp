@@ -179,7 +179,7 @@ void Server::begin_shutdown() {
 
 void Server::wait_for_drain(std::chrono::steady_clock::time_point deadline) {
   std::size_t open = 0;
-  for (auto& worker : workers_) open += worker->session_count();
+  for (auto& worker : workers_) open += worker->connection_count();
   if (open == 0 || std::chrono::steady_clock::now() >= deadline) {
     if (open > 0) {
       log_event(LogLevel::warn, "proxy", "shutdown_forced", {{"sessions", std::to_string(open)}});

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <utility>
+
 #include "mysql_wire/generic_packets.hpp"
 #include "mysql_wire/packet.hpp"
 #include "proxy/log.hpp"
@@ -26,13 +28,11 @@ SessionOptions Worker::session_options() const { return server_.session_options(
 
 void Worker::register_session(Session* session) {
   sessions_.insert(session);
-  session_count_.fetch_add(1);
   metrics().client_connections_open.inc();
 }
 
 void Worker::unregister_session(Session* session) {
   sessions_.erase(session);
-  session_count_.fetch_sub(1);
   connections_.fetch_sub(1, std::memory_order_relaxed);
   metrics().client_connections_open.dec();
   server_.release_connection();
@@ -117,6 +117,25 @@ awaitable<void> Worker::accept_loop(tcp::acceptor& acceptor) {
   }
 }
 
+namespace {
+// A descriptor on its way to another worker's thread: closed if the handler carrying it is
+// destroyed without running (the worker stopped first).
+class DescriptorInTransit {
+ public:
+  explicit DescriptorInTransit(int descriptor) : descriptor_(descriptor) {}
+  DescriptorInTransit(DescriptorInTransit&& other) noexcept
+      : descriptor_(std::exchange(other.descriptor_, -1)) {}
+  DescriptorInTransit& operator=(DescriptorInTransit&&) = delete;
+  ~DescriptorInTransit() {
+    if (descriptor_ >= 0) ::close(descriptor_);
+  }
+  int take() { return std::exchange(descriptor_, -1); }
+
+ private:
+  int descriptor_;
+};
+}  // namespace
+
 void Worker::hand_over(Worker& target, tcp::socket socket) {
   boost::system::error_code ec;
   const tcp protocol = socket.local_endpoint(ec).protocol();
@@ -128,7 +147,10 @@ void Worker::hand_over(Worker& target, tcp::socket socket) {
     serve(std::move(socket));
     return;
   }
-  asio::post(target.io_, [&target, protocol, descriptor] { target.adopt(protocol, descriptor); });
+  asio::post(target.io_,
+             [&target, protocol, in_transit = DescriptorInTransit(descriptor)]() mutable {
+               target.adopt(protocol, in_transit.take());
+             });
 }
 
 void Worker::adopt(tcp protocol, int descriptor) {
@@ -146,9 +168,25 @@ void Worker::adopt(tcp protocol, int descriptor) {
 }
 
 void Worker::serve(tcp::socket socket) {
-  auto session = std::make_shared<Session>(std::move(socket), *this);
-  session->start();
-  // Handed over after this worker began the shutdown: it gets the shutdown error at once.
+  std::shared_ptr<Session> session;
+  try {
+    session = std::make_shared<Session>(std::move(socket), *this);
+  } catch (const std::exception& e) {
+    // Out of memory, most likely: the connection closes (its socket with it), the proxy goes on.
+    connections_.fetch_sub(1, std::memory_order_relaxed);
+    server_.release_connection();
+    log_event(LogLevel::error, "proxy", "session_failed", {{"reason", e.what()}});
+    return;
+  }
+  try {
+    session->start();
+  } catch (const std::exception& e) {
+    // The session unregisters itself when the last reference to it goes.
+    log_event(LogLevel::error, "proxy", "session_failed", {{"reason", e.what()}});
+    return;
+  }
+  // Handed over after this worker began the shutdown: it is told to drain now, and gets the
+  // shutdown error after its login, like a session that was logging in when shutdown began.
   if (stopping_) session->request_shutdown();
 }
 

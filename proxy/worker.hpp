@@ -39,9 +39,9 @@ class Worker {
 
   void register_session(Session* session);
   void unregister_session(Session* session);
-  std::size_t session_count() const { return session_count_.load(); }
   // Client connections given to this worker: its sessions, and those handed over to it that
-  // have not started yet. New connections go to the worker with the fewest.
+  // have not started yet. New connections go to the worker with the fewest; shutdown waits for
+  // every worker's to reach 0.
   std::size_t connection_count() const { return connections_.load(std::memory_order_relaxed); }
 
  private:
@@ -53,12 +53,13 @@ class Worker {
 
   Server& server_;
   unsigned index_;
-  asio::io_context io_{1};
-  std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;
+  // Declared before io_, so they outlive it: sessions still open when the shutdown grace ran
+  // out end inside io_'s destructor and unregister themselves.
   std::unordered_set<Session*> sessions_;
-  std::atomic<std::size_t> session_count_{0};
   std::atomic<std::size_t> connections_{0};
   bool stopping_ = false;  // shutdown_sessions() ran: sessions handed over later drain at once
+  asio::io_context io_{1};
+  std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;
   std::unique_ptr<QueryCache> cache_;
   std::thread thread_;
   std::unique_ptr<asio::executor_work_guard<asio::io_context::executor_type>> work_;
