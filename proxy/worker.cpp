@@ -33,8 +33,12 @@ void Worker::register_session(Session* session) {
 
 void Worker::unregister_session(Session* session) {
   sessions_.erase(session);
-  connections_.fetch_sub(1, std::memory_order_relaxed);
   metrics().client_connections_open.dec();
+  give_back_connection();
+}
+
+void Worker::give_back_connection() {
+  connections_.fetch_sub(1, std::memory_order_relaxed);
   server_.release_connection();
 }
 
@@ -159,8 +163,7 @@ void Worker::adopt(tcp protocol, int descriptor) {
   socket.assign(protocol, descriptor, ec);
   if (ec) {
     ::close(descriptor);
-    connections_.fetch_sub(1, std::memory_order_relaxed);
-    server_.release_connection();
+    give_back_connection();
     log_event(LogLevel::warn, "proxy", "accept_failed", {{"reason", ec.message()}});
     return;
   }
@@ -173,8 +176,7 @@ void Worker::serve(tcp::socket socket) {
     session = std::make_shared<Session>(std::move(socket), *this);
   } catch (const std::exception& e) {
     // Out of memory, most likely: the connection closes (its socket with it), the proxy goes on.
-    connections_.fetch_sub(1, std::memory_order_relaxed);
-    server_.release_connection();
+    give_back_connection();
     log_event(LogLevel::error, "proxy", "session_failed", {{"reason", e.what()}});
     return;
   }

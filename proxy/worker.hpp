@@ -50,6 +50,8 @@ class Worker {
   void hand_over(Worker& target, tcp::socket socket);
   void adopt(tcp protocol, int descriptor);
   void serve(tcp::socket socket);
+  // A connection given to this worker ended (or never started): both counts go down.
+  void give_back_connection();
 
   Server& server_;
   unsigned index_;

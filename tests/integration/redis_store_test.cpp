@@ -264,6 +264,13 @@ class CountingRelay {
   std::shared_ptr<std::string> last_chunk_ = std::make_shared<std::string>();
 };
 
+// The shared Redis options, with the store going through `relay`.
+RedisOptions options_through(const CountingRelay& relay) {
+  RedisOptions options = shared_redis_options();
+  options.port = relay.port();
+  return options;
+}
+
 // Records the store's up/down events instead of writing them to stderr.
 struct EventLog {
   std::shared_ptr<std::vector<std::string>> lines = std::make_shared<std::vector<std::string>>();
@@ -427,8 +434,7 @@ TEST_F(RedisStoreTest, NearCacheCopyOfAPutIsCountedFromBeforeTheSet) {
   SQLCACHE_REQUIRE_REDIS();
   asio::io_context io;
   CountingRelay relay(io, shared_redis_options().port, 300ms);
-  RedisOptions options = shared_redis_options();
-  options.port = relay.port();
+  RedisOptions options = options_through(relay);
   options.command_timeout = 3s;
   RedisStore store(io.get_executor(), options);
   attach_near_cache(store);
@@ -463,8 +469,7 @@ TEST_F(RedisStoreTest, LookupSendsEntryAndGenerationReadsInOneWrite) {
   SQLCACHE_REQUIRE_REDIS();
   asio::io_context io;
   CountingRelay relay(io, shared_redis_options().port, 150ms);
-  RedisOptions options = shared_redis_options();
-  options.port = relay.port();
+  RedisOptions options = options_through(relay);
   options.pool_size = 1;
   options.command_timeout = 2s;
   RedisStore store(io.get_executor(), options);
@@ -516,8 +521,7 @@ TEST_F(RedisStoreTest, HundredConcurrentLookupsOnOneConnectionAllGetTheirOwnRepl
   // Replies are held back 50 ms per chunk: a connection that waited for each reply before
   // sending the next call would need 100 x 50 ms.
   CountingRelay relay(io, shared_redis_options().port, 50ms);
-  RedisOptions options = shared_redis_options();
-  options.port = relay.port();
+  RedisOptions options = options_through(relay);
   options.pool_size = 1;
   options.command_timeout = 5s;  // a loaded CI machine must not turn this into a timeout test
   RedisStore store(io.get_executor(), options);
