@@ -36,11 +36,37 @@ awaitable<boost::system::error_code> PacketChannel::read_some() {
   if (tls_) {
     n = co_await tls_->stream.async_read_some(buffer,
                                               asio::redirect_error(asio::use_awaitable, ec));
-  } else {
+  } else if (!read_now(buffer, n, ec)) {
+    bytes_read_without_waiting_ = 0;
     n = co_await socket_.async_read_some(buffer, asio::redirect_error(asio::use_awaitable, ec));
   }
   buffer_.commit(n);
   co_return ec;
+}
+
+bool PacketChannel::read_now(asio::mutable_buffer buffer, std::size_t& n,
+                             boost::system::error_code& ec) {
+  // Fairness: the asynchronous read lets the worker's other connections run first.
+  if (bytes_read_without_waiting_ >= kMaxBytesReadWithoutWaiting) return false;
+  if (read_first_score_ == 0 && ++reads_since_probe_ % kReadFirstProbeInterval != 0) return false;
+  n = receive_now(buffer, ec);
+  if (ec == asio::error::would_block) {
+    if (read_first_score_ > 0) --read_first_score_;
+    n = 0;
+    ec = {};
+    return false;
+  }
+  read_first_score_ = std::min<std::uint8_t>(read_first_score_ + kReadFirstFound, kReadFirstMax);
+  bytes_read_without_waiting_ += n;
+  return true;
+}
+
+std::size_t PacketChannel::receive_now(asio::mutable_buffer buffer, boost::system::error_code& ec) {
+  if (!socket_.non_blocking()) {
+    socket_.non_blocking(true, ec);
+    if (ec) return 0;
+  }
+  return socket_.read_some(buffer, ec);
 }
 
 awaitable<boost::system::error_code> PacketChannel::write(wire::ByteView bytes) {

@@ -278,6 +278,84 @@ TEST_F(ProxyWorkersTest, ConnectionsAreSpreadEvenlyOverTheWorkers) {
   EXPECT_TRUE(ended->clean()) << ended->describe();
 }
 
+// A client may send commands without waiting for the answers (pipelining). The worker answers
+// them in batches and turns to its other connections between batches: a client that never
+// stops sending must not keep the others on its worker waiting, not even the greeting of a new
+// connection. One worker, so that both clients share it; hits of the in-process store, so that
+// nothing in the greedy client's loop waits for Redis or the database.
+TEST_F(ProxyWorkersTest, AClientThatNeverStopsSendingDoesNotStarveTheOthersOnItsWorker) {
+  const int admin_port = free_loopback_port();
+  ASSERT_NE(admin_port, 0);
+  TemporaryFile config_file(config_yaml(CacheProxyConfig::Store::kMemory, admin_port, true));
+  ASSERT_TRUE(config_file.ok());
+  ProxyProcess proxy;
+  ASSERT_TRUE(
+      proxy.start(test_env().proxy_binary, {"--config", config_file.path(), "--threads", "1"}))
+      << proxy.start_error() << "\n"
+      << proxy.log();
+  const std::string sql = "SELECT name FROM workers_shared WHERE id = 1";
+  MysqlClient greedy;
+  ASSERT_TRUE(greedy.connect("127.0.0.1", proxy.port(), test_env().mysql_user,
+                             test_env().mysql_password, kCacheDatabase))
+      << greedy.describe_error();
+  ASSERT_EQ(greedy.scalar(sql), "shared") << greedy.describe_error();  // stored
+  ASSERT_EQ(greedy.scalar(sql), "shared") << greedy.describe_error();  // a hit from now on
+
+  // 64 KiB of the same COM_QUERY, each packet with sequence id 0, sent over and over.
+  std::string packet(4, '\0');
+  packet[0] = static_cast<char>(sql.size() + 1);
+  packet += '\x03';
+  packet += sql;
+  std::string batch;
+  while (batch.size() < 64 * 1024) batch += packet;
+  const int fd = static_cast<int>(mysql_get_socket(greedy.handle()));
+  std::atomic<bool> stop{false};
+  std::atomic<long long> answered_bytes{0};
+  std::thread writer([&] {
+    while (!stop) {
+      if (send(fd, batch.data(), batch.size(), MSG_NOSIGNAL) <= 0) break;
+    }
+  });
+  std::thread reader([&] {
+    std::vector<char> buffer(256 * 1024);
+    while (!stop) {
+      const ssize_t n = recv(fd, buffer.data(), buffer.size(), 0);
+      if (n <= 0) break;
+      answered_bytes += n;
+    }
+  });
+  auto stop_greedy = [&] {
+    stop = true;
+    shutdown(fd, SHUT_RDWR);  // wakes the writer and the reader
+    writer.join();
+    reader.join();
+  };
+  if (!eventually([&] { return answered_bytes > 1024 * 1024; }, std::chrono::seconds(10))) {
+    stop_greedy();
+    FAIL() << "the pipelined queries were not answered: " << answered_bytes << " bytes";
+  }
+
+  const unsigned timeout_seconds = 5;
+  MysqlClient other;
+  ASSERT_TRUE(other.set_option(MYSQL_OPT_CONNECT_TIMEOUT, &timeout_seconds));
+  ASSERT_TRUE(other.set_option(MYSQL_OPT_READ_TIMEOUT, &timeout_seconds));
+  const auto started = std::chrono::steady_clock::now();
+  const bool connected = other.connect("127.0.0.1", proxy.port(), test_env().mysql_user,
+                                       test_env().mysql_password, kCacheDatabase);
+  const std::optional<std::string> answer = connected ? other.scalar(sql) : std::nullopt;
+  const auto waited = std::chrono::steady_clock::now() - started;
+  const long long greedy_bytes_meanwhile = answered_bytes;
+  stop_greedy();
+  EXPECT_TRUE(connected) << other.describe_error();
+  EXPECT_EQ(answer, "shared") << other.describe_error();
+  EXPECT_LT(waited, std::chrono::seconds(timeout_seconds));
+  EXPECT_GT(greedy_bytes_meanwhile, 1024 * 1024);
+
+  const std::optional<ProcessExit> ended = proxy.stop();
+  ASSERT_TRUE(ended);
+  EXPECT_TRUE(ended->clean()) << ended->describe();
+}
+
 TEST_F(ProxyWorkersTest, TrafficReloadsAndAdminRequestsAtOnceWithTheMemoryStore) {
   run_everything_at_once(CacheProxyConfig::Store::kMemory);
 }

@@ -63,6 +63,7 @@ def run(ctx):
             if name != "direct":
                 section.chart.append((f"{threads} thr: {name}", row["ratio"]))
             ctx.facts[f"s2.{threads}.{name}.qps_ratio"] = row["ratio"]
+            ctx.facts[f"s2.{threads}.{name}.p50_ratio"] = paired_ratio(rounds, direct, "p50_ms")
             ctx.facts[f"s2.{threads}.{name}.errors"] = row["errors"]
             # Scenario 8: totals over the rounds, so a near-zero count is not lost to a median.
             totals = {k: sum(r.get(k) or 0 for r in rounds)
