@@ -73,8 +73,8 @@ def check(text):
                     problems.append(f"{title}: {row[0]}: {cell} {name}")
             if all(cell == "–" for cell in row[1:]):
                 problems.append(f"{title}: {row[0]}: no figure at all")
-    if target_tables and len(target_tables[0]) < 2 + 15:
-        problems.append(f"targets table has {len(target_tables[0]) - 2} rows, expected 15")
+    if target_tables and len(target_tables[0]) < 2 + 16:
+        problems.append(f"targets table has {len(target_tables[0]) - 2} rows, expected 16")
     return problems, len(all_tables)
 
 

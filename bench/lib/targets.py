@@ -27,8 +27,10 @@ def judge(name, goal_text, value, goal, ok, fmt, what, lower_is_better):
 def evaluate(facts):
     f = facts.get
     targets = [
-        at_most("small hit, in-process store: p50 vs direct (`planet` from Python)", 0.8,
+        at_most("small hit, in-process store: p50 vs direct (`planet`, C++ client)", 0.8,
                 f("s1.memory.ratio")),
+        at_most("small hit, in-process store: p50 vs direct (`planet` from Python)", 0.8,
+                f("s1py.memory.ratio")),
         at_most("small hit, in-process store: p50 vs direct (sysbench point select, 1 thread)",
                 0.8, f("s2.1.memory.p50_ratio")),
         at_most("small hit, Redis store: p50 vs its floor (raw GET + one proxy round trip)",
