@@ -51,6 +51,15 @@ bool is_write(const cache::Analysis& analysis) {
 
 bool creates_temporary_table(const cache::Analysis& analysis) { return analysis.temporary_table; }
 
+// BEGIN and START TRANSACTION commit the transaction still open, and COMMIT AND CHAIN commits
+// and opens the next one: the session is in a transaction before and after, but what the
+// first one wrote is committed. (A plain COMMIT leaves no transaction open, which the status
+// flags show; COMMIT is listed anyway, for AND CHAIN.)
+bool commits_and_starts_another(const cache::Analysis& analysis) {
+  return analysis.kind == cache::StatementKind::Begin ||
+         analysis.kind == cache::StatementKind::Commit;
+}
+
 // SET TRANSACTION without SESSION or GLOBAL: for the next transaction only.
 bool sets_next_transaction(const cache::Analysis& analysis) {
   return analysis.kind == cache::StatementKind::Set &&
@@ -586,7 +595,9 @@ awaitable<bool> StoreQueryCache::relay_tracked(Session& session, const PacketVie
     keys.push_back(cache::write_epoch_key(policy_->key_prefix));
     co_await bump(std::move(keys));
   }
-  if (!state.transaction_writes.empty() && !state.in_transaction()) {
+  const bool committed_and_went_on =
+      analysis != nullptr && !tracker.ended_in_error() && commits_and_starts_another(*analysis);
+  if (!state.transaction_writes.empty() && (!state.in_transaction() || committed_and_went_on)) {
     state.transaction_writes.push_back(cache::write_epoch_key(policy_->key_prefix));
     // The transaction ended (COMMIT, ROLLBACK, an implicit commit): entries filled while it
     // was open may hold rows from before it; make them unreachable.

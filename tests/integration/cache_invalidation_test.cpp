@@ -226,6 +226,42 @@ TEST_F(CacheInvalidationTest, AutocommitOffWriteIsInvalidatedAtCommit) {
   EXPECT_EQ(read(reader).value, "140");
 }
 
+// MariaDB commits an open transaction when the session starts another, and COMMIT AND CHAIN
+// commits and opens the next one at once. The session stays in a transaction throughout, but
+// what the first one wrote is committed: entries others filled meanwhile hold the old rows.
+TEST_F(CacheInvalidationTest, StatementsThatCommitAndStartTheNextTransactionInvalidate) {
+  ASSERT_NO_FATAL_FAILURE(start_proxy(redis_config()));
+  const std::vector<std::string> statements = {
+      "BEGIN",
+      "BEGIN WORK",
+      "START TRANSACTION",
+      "START TRANSACTION READ ONLY",
+      "START TRANSACTION WITH CONSISTENT SNAPSHOT",
+      "COMMIT AND CHAIN",
+      "COMMIT WORK AND CHAIN",
+  };
+  std::string committed = "100";
+  for (std::size_t i = 0; i < statements.size(); ++i) {
+    for (const bool autocommit : {true, false}) {
+      const std::string& statement = statements[i];
+      SCOPED_TRACE(statement + (autocommit ? ", after BEGIN" : ", with autocommit off"));
+      MysqlClient writer;
+      ASSERT_TRUE(connect_proxy(writer));
+      MysqlClient reader;
+      ASSERT_TRUE(connect_proxy(reader));
+      const std::string value = std::to_string(300 + 2 * i + (autocommit ? 0 : 1));
+      ASSERT_TRUE(writer.exec(autocommit ? "BEGIN" : "SET autocommit = 0"));
+      ASSERT_TRUE(writer.exec("UPDATE inval_item SET v = " + value + " WHERE id = 1"))
+          << writer.describe_error();
+      warm(reader, committed);
+      ASSERT_TRUE(writer.exec(statement)) << writer.describe_error();
+      committed = value;
+      EXPECT_EQ(read(reader).value, committed) << "the write was committed";
+      ASSERT_TRUE(writer.exec("ROLLBACK"));
+    }
+  }
+}
+
 TEST_F(CacheInvalidationTest, WriteOutsideTheProxyIsSeenOnlyAfterTheTtl) {
   // Documented behaviour (docs/caching.md): nothing tells the proxy about writes that do not
   // pass through it, so the TTL bounds how long the old row is served.
