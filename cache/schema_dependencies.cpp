@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "cache/sql_analysis.hpp"
 #include "cache/sql_tokenizer.hpp"
 
 namespace sqlcache::cache {
@@ -36,7 +37,36 @@ struct Graph {
   Edges views_over;                      // table or view -> views naming it
   Edges changes;                         // table -> tables its writes change (FK, trigger)
   std::set<TableName> unknown_triggers;  // tables with a trigger that may write anything
+  std::set<TableName> volatile_views;    // see SchemaDependencies::reads_volatile_view()
 };
+
+// Functions of who is asking: a view over them (each user sees their own rows) is cached per
+// user like any other read (docs/caching.md, "Users"), so they do not make it volatile.
+bool is_identity_function(const Token& token) {
+  if (token.kind != TokenKind::Word) return false;
+  for (std::string_view name :
+       {"USER", "CURRENT_USER", "SESSION_USER", "SYSTEM_USER", "CURRENT_ROLE"}) {
+    if (is_keyword(token, name)) return true;
+  }
+  return false;
+}
+
+// A view whose rows the analyser would not cache if its definition were the statement: a
+// non-deterministic function (NOW(), RAND(), a stored function), a system schema, or a text
+// it cannot read. A view with only constants (no tables) is fine. The identity functions are
+// replaced by a deterministic one (LOWER) before the analysis.
+bool definition_is_volatile(std::string_view definition) {
+  std::string text;
+  std::size_t copied = 0;
+  for (const Token& token : tokenize(definition)) {
+    if (!is_identity_function(token)) continue;
+    text.append(definition.substr(copied, token.offset - copied)).append("LOWER");
+    copied = token.offset + token.text.size();
+  }
+  text.append(definition.substr(copied));
+  const Analysis analysis = analyze(text);
+  return !analysis.cacheable && analysis.reason != BypassReason::NoTables;
+}
 
 // Catalogs read as different users may show the same view or trigger with and without its
 // text: the text wins.
@@ -72,10 +102,13 @@ Graph graph_of(std::span<const SchemaCatalog* const> catalogs) {
   sort_unique(graph.known);
   for (const auto& [view, definition] : view_definitions(catalogs)) {
     MentionedTables mentioned = mentioned_tables(definition, view.schema, graph.known);
+    // A hidden definition is taken to be deterministic (docs/caching.md, "Views"): most are,
+    // and users without SHOW VIEW would otherwise never have a read of a view cached.
     if (definition.empty() || mentioned.unreadable) {
       graph.hidden_views.insert(view);
       continue;
     }
+    if (definition_is_volatile(definition)) graph.volatile_views.insert(view);
     for (auto& base : mentioned.tables) {
       if (base == view) continue;
       graph.views_over[base].insert(view);
@@ -98,6 +131,17 @@ Graph graph_of(std::span<const SchemaCatalog* const> catalogs) {
     }
     for (auto& other : mentioned.tables) {
       if (other != table) graph.changes[table].insert(std::move(other));
+    }
+  }
+  // A view over a volatile view is volatile too.
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (const auto& [view, bases] : graph.view_bases) {
+      if (graph.volatile_views.count(view) != 0) continue;
+      const bool over_volatile = std::any_of(bases.begin(), bases.end(), [&](const TableName& t) {
+        return graph.volatile_views.count(t) != 0;
+      });
+      if (over_volatile) grew = graph.volatile_views.insert(view).second;
     }
   }
   // A view whose definition is hidden may be over any table, in any schema (reporting views
@@ -189,6 +233,9 @@ SchemaDependencies SchemaDependencies::build(std::span<const SchemaCatalog* cons
   for (const auto& table : graph.known) {
     dependencies.known_.insert(map_key(table.schema, table.table));
   }
+  for (const auto& view : graph.volatile_views) {
+    dependencies.volatile_views_.insert(map_key(view.schema, view.table));
+  }
   for (const auto& table : sources) {
     Effect effect = effect_of(graph, table);
     if (effect.tables.empty() && !effect.everything) continue;
@@ -199,6 +246,13 @@ SchemaDependencies SchemaDependencies::build(std::span<const SchemaCatalog* cons
 
 bool SchemaDependencies::knows(std::string_view schema, std::string_view table) const {
   return known_.count(map_key(schema, table)) != 0;
+}
+
+bool SchemaDependencies::reads_volatile_view(std::span<const TableName> tables) const {
+  if (volatile_views_.empty()) return false;
+  return std::any_of(tables.begin(), tables.end(), [&](const TableName& table) {
+    return volatile_views_.count(map_key(table.schema, table.table)) != 0;
+  });
 }
 
 const SchemaDependencies::Effect* SchemaDependencies::effect_of_write(

@@ -38,10 +38,16 @@ class SchemaDependencies {
   bool knows(std::string_view schema, std::string_view table) const;
   // Tables whose writes change something else.
   std::size_t size() const { return effects_.size(); }
+  // Whether one of the tables is a view whose rows may change without any write: its
+  // definition calls a non-deterministic function (NOW(), RAND(), a stored function) or reads
+  // a system schema, or it is over such a view. A read of one is never stored. (A definition
+  // hidden from every user the catalogs were read as is taken to be deterministic.)
+  bool reads_volatile_view(std::span<const TableName> tables) const;
 
  private:
   std::unordered_map<std::string, Effect> effects_;  // key: schema '\0' table
   std::unordered_set<std::string> known_;            // same keys
+  std::unordered_set<std::string> volatile_views_;   // same keys
 };
 
 // Names of existing tables (and views) that `text` mentions, unqualified names taken to be in

@@ -87,7 +87,9 @@ void DependencyTracker::note_ddl() {
 
 bool DependencyTracker::note_read(const std::vector<cache::TableName>& tables) {
   std::lock_guard lock(mutex_);
-  if (!current_) return true;  // the first write reads the catalog before it runs
+  // Nothing read yet: the reader reads the catalog first, so that a view's definition is
+  // known before its rows are stored (reads_volatile_view()).
+  if (!current_) return false;
   bool all_known = true;
   for (const auto& table : tables) {
     if (current_->knows(table.schema, table.table)) continue;
@@ -97,6 +99,11 @@ bool DependencyTracker::note_read(const std::vector<cache::TableName>& tables) {
     }
   }
   return all_known;
+}
+
+bool DependencyTracker::reads_volatile_view(const std::vector<cache::TableName>& tables) const {
+  std::lock_guard lock(mutex_);
+  return current_ != nullptr && current_->reads_volatile_view(tables);
 }
 
 std::shared_ptr<const cache::SchemaDependencies> DependencyTracker::current() const {

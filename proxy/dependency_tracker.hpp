@@ -50,10 +50,14 @@ class DependencyTracker {
   void note_ddl();
   // A read through the proxy named these tables (schemas filled in). One the catalog does not
   // know was created since it was read (or is hidden from the users it was read as): the next
-  // write of each user reads it again, once per such name. True when all are known (or no
-  // catalog was read yet): only then may the read's result be stored, since a write would
-  // not know what else to invalidate with it.
+  // write of each user reads it again, once per such name. True when all are known: only
+  // then may the read's result be stored, since a write would not know what else to
+  // invalidate with it. False when no catalog was read yet: the reader reads one first.
   bool note_read(const std::vector<cache::TableName>& tables);
+  // Whether one of the tables is a view whose rows change without writes (NOW() in its
+  // definition, ...: cache::SchemaDependencies::reads_volatile_view()). Such a read is not
+  // stored.
+  bool reads_volatile_view(const std::vector<cache::TableName>& tables) const;
   // Names note_read() remembers at most.
   static constexpr std::size_t kMaxUnknownNames = 4096;
 

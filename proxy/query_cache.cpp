@@ -51,6 +51,37 @@ bool is_write(const cache::Analysis& analysis) {
 
 bool creates_temporary_table(const cache::Analysis& analysis) { return analysis.temporary_table; }
 
+// INSERT, UPDATE, DELETE, REPLACE, LOAD DATA: a write of rows, which a view or a trigger the
+// named table has may carry further. (DDL makes the next write read the catalog anyway.)
+bool writes_rows(const cache::Analysis& analysis) {
+  using cache::StatementKind;
+  switch (analysis.kind) {
+    case StatementKind::Insert:
+    case StatementKind::Update:
+    case StatementKind::Delete:
+    case StatementKind::Replace:
+    case StatementKind::LoadData:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The tables with the session's schema where they name none; those left without one dropped.
+std::vector<cache::TableName> resolved_tables(const std::vector<cache::TableName>& tables,
+                                              const std::string& session_schema) {
+  std::vector<cache::TableName> out;
+  out.reserve(tables.size());
+  for (const auto& table : tables) {
+    if (!table.schema.empty()) {
+      out.push_back(table);
+    } else if (!session_schema.empty()) {
+      out.push_back({session_schema, table.table});
+    }
+  }
+  return out;
+}
+
 // BEGIN and START TRANSACTION commit the transaction still open, and COMMIT AND CHAIN commits
 // and opens the next one: the session is in a transaction before and after, but what the
 // first one wrote is committed. (A plain COMMIT leaves no transaction open, which the status
@@ -462,12 +493,16 @@ awaitable<bool> StoreQueryCache::serve_miss(Session& session, const PacketView& 
   // A table or view the catalog does not know (created since it was read, or hidden from every
   // user it was read as): read it through this session first, or a write would not know to
   // invalidate the entry. If it stays unknown, the result is not stored.
-  bool names_known = true;
+  bool dependencies_allow_storing = true;
   if (policy_->follow_dependencies && !dependencies_->note_read(plan.targets->tables)) {
     const WriteDependencies refreshed = co_await dependencies_for_write(session);
     if (!refreshed.connection_ok) co_return false;
     if (refreshed.answered) co_return true;
-    names_known = dependencies_->note_read(plan.targets->tables);
+    dependencies_allow_storing = dependencies_->note_read(plan.targets->tables);
+  }
+  if (dependencies_allow_storing && policy_->follow_dependencies &&
+      dependencies_->reads_volatile_view(plan.targets->tables)) {
+    dependencies_allow_storing = false;  // a view over NOW() and the like: its rows are not stored
   }
   const bool may_store =
       !in_transaction_before || (state.transaction_epoch && *state.transaction_epoch == epoch &&
@@ -492,7 +527,7 @@ awaitable<bool> StoreQueryCache::serve_miss(Session& session, const PacketView& 
       (policy_->max_result_rows == 0 || tracker.rows() <= policy_->max_result_rows);
   if (ok && capture.overflowed) metrics.cache_results_too_large++;
   if (ok && !in_transaction_before && state.in_transaction()) state.transaction_epoch = epoch;
-  if (storable && names_known) {
+  if (storable && dependencies_allow_storing) {
     std::string value =
         cache::encode_cached_result(generations, capture.bytes, plan.binary_protocol);
     if (leader) inflight->value = std::make_shared<const std::string>(value);
@@ -553,6 +588,11 @@ awaitable<bool> StoreQueryCache::relay_tracked(Session& session, const PacketVie
   const bool write = analysis != nullptr && is_write(*analysis);
   std::vector<std::string> keys;
   if (write) {
+    if (policy_->follow_dependencies && writes_rows(*analysis) && !analysis->temporary_table) {
+      // A name the catalog does not know (a view or a table created around the proxy since
+      // it was read) makes dependencies_for_write() read it again first.
+      dependencies_->note_read(resolved_tables(analysis->tables_written, state.schema));
+    }
     const WriteDependencies dependencies = co_await dependencies_for_write(session);
     if (!dependencies.connection_ok) co_return false;
     if (dependencies.answered) co_return true;

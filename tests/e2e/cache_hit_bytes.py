@@ -77,7 +77,8 @@ def check_store(store, deprecate_eof, reference):
     checked = 0
     with proxy.Proxy("--config", config.path) as p:
         client = Client(p.port, deprecate_eof)
-        for sql in QUERIES:
+        for index, sql in enumerate(QUERIES):
+            expected_miss = 1 + (cache_e2e.FIRST_MISS_CATALOG_READS if index == 0 else 0)
             with cache_e2e.Counter("Com_select") as miss_selects:
                 miss = client.query_bytes(sql)
             with cache_e2e.Counter("Com_select") as hit_selects:
@@ -89,9 +90,9 @@ def check_store(store, deprecate_eof, reference):
                 proxy.fail(f"{label}: {sql!r}: the hit differs from the database's bytes:\n"
                            f"  direct {reference[sql].hex()}\n  hit    {hit.hex()}")
             if cache_e2e.expect_hits():
-                if miss_selects.delta != 1:
+                if miss_selects.delta != expected_miss:
                     proxy.fail(f"{label}: {sql!r}: the first run made {miss_selects.delta} "
-                               "SELECTs on the backend, expected 1 (a miss)")
+                               f"SELECTs on the backend, expected {expected_miss} (a miss)")
                 if hit_selects.delta != 0:
                     proxy.fail(f"{label}: {sql!r}: the second run reached the backend "
                                f"({hit_selects.delta} SELECTs): not a hit")

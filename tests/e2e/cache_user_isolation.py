@@ -95,6 +95,7 @@ class Proxied:
         self.p = p
         self.direct = direct_answers
         self.conns = {user: connect_as(p.port, user) for user in USERS}
+        self.missed = False  # the first miss also reads the schema catalog
 
     def ask(self, user, sql):
         """(answer, database SELECTs it caused)."""
@@ -133,6 +134,9 @@ def expect(px, user, sql, outcome, label):
     check(got == right, f"{label}: {user} got {got!r}, directly {right!r}")
     if cache_e2e.expect_hits():
         want = 1 if outcome == "miss" else 0
+        if outcome == "miss" and not px.missed:
+            want += cache_e2e.FIRST_MISS_CATALOG_READS
+            px.missed = True
         check(selects == want, f"{label}: {user}'s query should be a {outcome} (database "
               f"SELECTs {want}), the database ran {selects}")
     proxy.log(f"{label}: {user}: {got[0]}, database SELECTs {selects} ({outcome} expected)")

@@ -94,6 +94,44 @@ TEST(SchemaDependencies, AViewOverAChangedTableDoesNotSpreadToItsOtherBaseTables
   EXPECT_EQ(std::find(changed.begin(), changed.end(), t("shop", "orders")), changed.end());
 }
 
+// A view's rows can change without a write when its definition calls NOW() and the like:
+// reads of it (and of views over it) are not stored. As MariaDB stores the definitions.
+TEST(SchemaDependencies, ViewsOverNonDeterministicFunctionsOrSystemSchemasAreVolatile) {
+  SchemaCatalog catalog = shop();
+  catalog.tables.push_back(t("shop", "sessions"));
+  catalog.views.push_back({t("shop", "active_sessions"),
+                           "select `shop`.`sessions`.`id` AS `id` from `shop`.`sessions` where "
+                           "`shop`.`sessions`.`expires` > current_timestamp(3)"});
+  catalog.views.push_back(
+      {t("shop", "active_session_count"), "select count(0) AS `n` from `shop`.`active_sessions`"});
+  catalog.views.push_back({t("shop", "lucky"),
+                           "select `shop`.`orders`.`id` AS `id` from `shop`.`orders` order by "
+                           "rand() limit 1"});
+  catalog.views.push_back({t("shop", "connections"),
+                           "select `information_schema`.`PROCESSLIST`.`ID` AS `id` from "
+                           "`information_schema`.`PROCESSLIST`"});
+  // SHOW VIEW not granted: taken to be deterministic (docs/caching.md, "Views").
+  catalog.views.push_back({t("shop", "secret"), ""});
+  catalog.views.push_back({t("shop", "constants"), "select 1 AS `one`"});
+  // Each user their own rows: cached per user like any read, not volatile.
+  catalog.views.push_back({t("shop", "my_orders"),
+                           "select `shop`.`orders`.`id` AS `id` from `shop`.`orders` where "
+                           "`shop`.`orders`.`owner` = substring_index(current_user(),'@',1) or "
+                           "`shop`.`orders`.`owner` = user() or current_role is null"});
+  const auto dependencies = build(catalog);
+  for (const char* view : {"active_sessions", "active_session_count", "lucky", "connections"}) {
+    const std::array<TableName, 1> read{t("shop", view)};
+    EXPECT_TRUE(dependencies.reads_volatile_view(read)) << view;
+  }
+  for (const char* stable :
+       {"open_orders", "big_open_orders", "orders", "constants", "secret", "my_orders"}) {
+    const std::array<TableName, 1> read{t("shop", stable)};
+    EXPECT_FALSE(dependencies.reads_volatile_view(read)) << stable;
+  }
+  const std::array<TableName, 2> join{t("shop", "orders"), t("shop", "active_sessions")};
+  EXPECT_TRUE(dependencies.reads_volatile_view(join));
+}
+
 TEST(SchemaDependencies, TablesWithoutDependentsHaveNoEffect) {
   const auto dependencies = build(shop());
   EXPECT_EQ(dependencies.effect_of_write("shop", "audit"), nullptr);
