@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <chrono>
+#include <string_view>
 #include <unordered_map>
 
 #include "cache/cache_key.hpp"
@@ -50,6 +52,23 @@ bool is_write(const cache::Analysis& analysis) {
 }
 
 bool creates_temporary_table(const cache::Analysis& analysis) { return analysis.temporary_table; }
+
+// A COM_QUERY that may read the diagnostics area: SHOW WARNINGS / ERRORS / COUNT(*) ...,
+// GET DIAGNOSTICS, @@warning_count, @@error_count. A loose test (any text with "warning",
+// "error" or "diagnostics"): a false match costs one round trip, after a hit only.
+bool reads_diagnostics(const PacketView& command) {
+  if (command.payload.empty() ||
+      command.payload[0] != static_cast<std::uint8_t>(wire::Command::Query)) {
+    return false;
+  }
+  const std::string_view sql = wire::as_chars(command.payload.subspan(1));
+  auto contains = [&](std::string_view word) {
+    return std::search(sql.begin(), sql.end(), word.begin(), word.end(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) == b;
+           }) != sql.end();
+  };
+  return contains("warning") || contains("error") || contains("diagnostics");
+}
 
 // INSERT, UPDATE, DELETE, REPLACE, LOAD DATA: a write of rows, which a view or a trigger the
 // named table has may carry further. (DDL makes the next write read the catalog anyway.)
@@ -247,6 +266,7 @@ class StoreQueryCache final : public QueryCache {
   };
   // The catalog through this session.
   awaitable<CatalogRead> read_catalog(Session& session);
+  awaitable<bool> reset_diagnostics(Session& session);
   std::vector<std::string> written_generation_keys(const SessionState& state,
                                                    const cache::Analysis& analysis,
                                                    const WriteDependencies& dependencies);
@@ -520,6 +540,7 @@ awaitable<bool> StoreQueryCache::serve_miss(Session& session, const PacketView& 
   bool ok = co_await session.forward_and_relay(to_backend, wire::ResponseShape::ResultSets,
                                                &capture, &tracker);
   if (ok && !tracker.ended_in_error()) state.one_shot_transaction_pending = false;  // used
+  if (ok) state.diagnostics_behind = false;  // the server ran a read of tables
   const bool storable =
       ok && may_store && !capture.overflowed && !capture.bytes.empty() &&
       !tracker.ended_in_error() && tracker.result_sets() == 1 && tracker.warnings() == 0 &&
@@ -573,6 +594,7 @@ awaitable<bool> StoreQueryCache::replay(Session& session, const cache::CachedRes
   // The server did not see this execute: if it carried new types, they are not the server's;
   // resending the types with the next forwarded execute is always safe.
   if (statement != nullptr) statement->server_has_types = false;
+  session.mutable_state().diagnostics_behind = true;
   (plan.binary_protocol ? metrics.cache_hits_prepared : metrics.cache_hits_text)++;
   if (plan.rule_index >= 0) policy_->rule_counters->hits[plan.rule_index]++;
   metrics.cache_bytes_served.add(response.size());
@@ -586,6 +608,9 @@ awaitable<bool> StoreQueryCache::relay_tracked(Session& session, const PacketVie
   const auto start = Clock::now();
   SessionState& state = session.mutable_state();
   const bool write = analysis != nullptr && is_write(*analysis);
+  if (state.diagnostics_behind && reads_diagnostics(command)) {
+    if (!co_await reset_diagnostics(session)) co_return false;
+  }
   std::vector<std::string> keys;
   if (write) {
     if (policy_->follow_dependencies && writes_rows(*analysis) && !analysis->temporary_table) {
@@ -616,6 +641,11 @@ awaitable<bool> StoreQueryCache::relay_tracked(Session& session, const PacketVie
     co_return false;
   }
   if (analysis != nullptr) apply_statement_effects(state, *analysis, !tracker.ended_in_error());
+  if (tracker.warnings() > 0 || tracker.ended_in_error() ||
+      (analysis != nullptr &&
+       (!analysis->tables_read.empty() || !analysis->tables_written.empty()))) {
+    state.diagnostics_behind = false;  // the server replaced its diagnostics area
+  }
   // A statement that fails leaves them for the next one (the server does the same).
   if (!tracker.ended_in_error()) {
     state.one_shot_transaction_pending = analysis != nullptr && sets_next_transaction(*analysis);
@@ -716,6 +746,27 @@ awaitable<StoreQueryCache::WriteDependencies> StoreQueryCache::dependencies_for_
              {"tables_with_dependents", std::to_string(out.known ? out.known->size() : 0)},
              {"milliseconds", std::to_string(nanoseconds_since(now) / 1000000)}});
   co_return out;
+}
+
+// The server's diagnostics area still holds the conditions of a statement before the hits
+// since: a statement that reads a table and raises none empties it, as the hit's statement
+// would have on the server. (DO with a derived table: one OK packet; a statement without a
+// table would leave the area alone.)
+awaitable<bool> StoreQueryCache::reset_diagnostics(Session& session) {
+  SessionState& state = session.mutable_state();
+  state.diagnostics_behind = false;
+  // A query of the proxy's own must not use up SET TRANSACTION's characteristics.
+  if (state.one_shot_transaction_pending) co_return true;
+  std::string response;
+  std::uint16_t warnings = 0;
+  const Session::InternalQuery done = co_await session.run_internal_query(
+      "DO (SELECT 1 FROM (SELECT 1) AS sqlcache_reset)", 64 * 1024, response, warnings);
+  if (done == Session::InternalQuery::ConnectionLost) {
+    co_await session.send_error(1, kErBackendLost, "08S01",
+                                "sqlcache: lost connection to the backend database");
+    co_return false;
+  }
+  co_return true;
 }
 
 awaitable<StoreQueryCache::CatalogRead> StoreQueryCache::read_catalog(Session& session) {

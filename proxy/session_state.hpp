@@ -39,6 +39,10 @@ struct SessionState {
   // The last statement was SET TRANSACTION (without SESSION or GLOBAL): its characteristics
   // are for the next transaction only, which a query of the proxy's own must not use up.
   bool one_shot_transaction_pending = false;
+  // A hit was answered since the server last replaced its diagnostics area (it does for a
+  // statement that reads or writes a table, or ends with warnings or an error): the server's
+  // SHOW WARNINGS would show an older statement's conditions instead of the hit's (none).
+  bool diagnostics_behind = false;
   PreparedStatements statements;
 
   bool in_transaction() const { return (status_flags & 0x0001) != 0; }
@@ -52,6 +56,7 @@ struct SessionState {
     statements.clear();
     transaction_writes.clear();
     one_shot_transaction_pending = false;
+    diagnostics_behind = false;
   }
 };
 
