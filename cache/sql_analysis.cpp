@@ -314,6 +314,7 @@ Analysis analyze(std::string_view sql, const AnalyzeOptions& options) {
                            a.session_state_deterministic && a.tables_written.empty() &&
                            !a.writes_unknown_tables;
   a.normalized = literal_set ? normalize_tokens_folding_words(tokens) : normalize_tokens(tokens);
+  if (a.cacheable) a.key_text = exact_key_text(sql, tokens);
   a.ttl_hint = hints.ttl;
   a.hint_off = hints.off;
   a.hint_malformed = hints.malformed;

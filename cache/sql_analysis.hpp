@@ -73,7 +73,8 @@ enum class BypassReason {
 
 struct Analysis {
   StatementKind kind = StatementKind::Other;
-  std::string normalized;  // key text, see normalize_tokens()
+  std::string normalized;  // canonical text, see normalize_tokens() (SET statements' state)
+  std::string key_text;    // for a cacheable read: the cache key's text, see exact_key_text()
   bool cacheable = false;  // only for a single deterministic SELECT
   BypassReason reason = BypassReason::NotSelect;
   std::vector<TableName> tables_read;     // sorted, unique; for SELECT

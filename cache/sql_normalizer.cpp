@@ -154,6 +154,19 @@ std::string normalize_tokens_folding_words(std::span<const Token> tokens) {
   return Normalizer(tokens, true).run();
 }
 
+std::string exact_key_text(std::string_view sql, std::span<const Token> tokens) {
+  // Only where a hint cannot be part of a column's name: right after the leading SELECT.
+  if (tokens.size() < 3 || !is_keyword(tokens[0], "SELECT") || tokens[1].kind != TokenKind::Hint ||
+      !parse_cache_hint(tokens[1].text).only_sqlcache) {
+    return std::string(sql);
+  }
+  const std::size_t select_end = tokens[0].offset + tokens[0].text.size();
+  std::string out(sql.substr(0, select_end));
+  out.push_back(' ');
+  out.append(sql.substr(tokens[2].offset));
+  return out;
+}
+
 std::string normalize(std::string_view sql, LexicalMode mode) {
   const std::vector<Token> tokens = tokenize(sql, mode);
   return normalize_tokens(tokens);

@@ -1,5 +1,6 @@
-// The statement text that goes into the cache key. Two texts normalise to the same string only
-// when the server cannot tell them apart:
+// Statement texts in a canonical form, for what the proxy compares: SET statements (session
+// state in the cache key) and the analyser's tests. Two texts normalise to the same string only
+// when the server runs them alike (a result's column names aside: see exact_key_text()):
 //   - comments are dropped and every run of whitespace/comments becomes one space (none is
 //     added where the original had none, so `--1` stays minus minus one);
 //   - literals, quoted identifiers and unquoted identifiers are kept byte for byte (table and
@@ -26,5 +27,14 @@ std::string normalize_tokens(std::span<const Token> tokens);
 // keyword values are all case-insensitive, so every unquoted word is upper-cased.
 std::string normalize_tokens_folding_words(std::span<const Token> tokens);
 std::string normalize(std::string_view sql, LexicalMode mode = {});
+
+// The text a cacheable read is keyed by: `sql` exactly as sent, except a hint holding nothing
+// but sqlcache directives right after the leading SELECT (with the space around it, which
+// names no column there): it says how to cache, not what. Elsewhere a comment may be part of
+// a column's name, so such a hint stays. Not normalize_tokens(): the server names a result's
+// columns after the exact text of their expressions, case, spaces and comments included (`count(*)`
+// and `COUNT(*)` are two column names), so two spellings must not share an entry. `tokens` are
+// tokenize(sql).
+std::string exact_key_text(std::string_view sql, std::span<const Token> tokens);
 
 }  // namespace sqlcache::cache

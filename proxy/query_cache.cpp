@@ -409,7 +409,7 @@ std::optional<ReadPlan> StoreQueryCache::plan_read(const SessionState& state,
   context.encoding_capabilities = state.capabilities & wire::cap::kResultEncoding;
   context.character_set = state.character_set;
   context.binary_protocol = binary;
-  plan.key = cache::derive_entry_key(policy.key_prefix, context, analysis.normalized, parameters);
+  plan.key = cache::derive_entry_key(policy.key_prefix, context, analysis.key_text, parameters);
   return plan;
 }
 

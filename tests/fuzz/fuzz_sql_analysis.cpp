@@ -91,8 +91,8 @@ void check_analysis(const Analysis& a) {
 }
 
 bool same_verdict(const Analysis& a, const Analysis& b) {
-  return a.kind == b.kind && a.normalized == b.normalized && a.cacheable == b.cacheable &&
-         a.reason == b.reason && a.tables_read == b.tables_read &&
+  return a.kind == b.kind && a.normalized == b.normalized && a.key_text == b.key_text &&
+         a.cacheable == b.cacheable && a.reason == b.reason && a.tables_read == b.tables_read &&
          a.tables_written == b.tables_written &&
          a.writes_unknown_tables == b.writes_unknown_tables &&
          a.schema_written == b.schema_written && a.temporary_table == b.temporary_table &&
@@ -122,14 +122,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The proxy memoises analyses by text: the same text must give the same answer.
   FUZZ_CHECK(same_verdict(a, analyze(sql, options)));
 
-  // The key text is the normaliser's output (SET with literal values folds every word).
+  // The canonical text is the normaliser's output (SET with literal values folds every word).
   const bool literal_set = a.kind == StatementKind::Set && a.changes_session_state &&
                            a.session_state_deterministic && a.tables_written.empty() &&
                            !a.writes_unknown_tables;
   if (!literal_set) FUZZ_CHECK(a.normalized == normalize(sql, options.lexical));
 
-  // Normalising the key text again changes nothing, except where dropping a comment put a space
-  // after `--` (which then reads as a comment; the key stays unambiguous), and for text the
+  // A cacheable read's key text is the statement as sent, or without our leading hint: the
+  // same statement, with the same tables.
+  if (a.cacheable) {
+    FUZZ_CHECK(a.key_text == sql || a.key_text.size() < sql.size());
+    const Analysis k = analyze(a.key_text, options);
+    FUZZ_CHECK(k.kind == a.kind && k.cacheable && k.tables_read == a.tables_read);
+  } else {
+    FUZZ_CHECK(a.key_text.empty());
+  }
+
+  // Normalising the canonical text again changes nothing, except where dropping a comment put a
+  // space after `--` (which then reads as a comment; the key stays unambiguous), and for text the
   // lexer rejected (the rest is kept raw).
   if (!has_error(tokens) && a.normalized.find("--") == std::string::npos) {
     const std::vector<Token> again = tokenize(a.normalized, options.lexical);

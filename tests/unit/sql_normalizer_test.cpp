@@ -163,3 +163,38 @@ TEST(SqlNormalizer, AHintBeforeTheParenthesisStillMakesACall) {
 
 }  // namespace
 }  // namespace sqlcache::cache
+
+namespace sqlcache::cache {
+namespace {
+
+std::string key_text(std::string_view sql) { return exact_key_text(sql, tokenize(sql)); }
+
+// The server names columns after the exact text of their expressions, so the key keeps it.
+TEST(ExactKeyText, KeepsTheTextExactlyAsSent) {
+  for (std::string_view sql :
+       {"SELECT count(*) FROM t", "select COUNT( * )  from t", "SELECT 1 /*x*/ + 1 FROM t",
+        "SELECT a FROM t -- trailing\n", "SELECT /*+ MAX_EXECUTION_TIME(100) */ a FROM t;"}) {
+    EXPECT_EQ(key_text(sql), sql);
+  }
+}
+
+TEST(ExactKeyText, LeavesOutHintsOfNothingButSqlcacheDirectives) {
+  EXPECT_EQ(key_text("SELECT /*+ sqlcache ttl=30s */ v FROM t"), "SELECT v FROM t");
+  EXPECT_EQ(key_text("SELECT /*+ sqlcache ttl=30s */\n\tv FROM t"), "SELECT v FROM t");
+  EXPECT_EQ(key_text("SELECT/*+ sqlcache ttl=30s */v FROM t"), "SELECT v FROM t");
+  // Inside an expression a comment is part of the column's name (`1/*...*/+1`): kept.
+  EXPECT_EQ(key_text("SELECT 1/*+ sqlcache ttl=30s */+1 FROM t"),
+            "SELECT 1/*+ sqlcache ttl=30s */+1 FROM t");
+  EXPECT_EQ(key_text("SELECT a/*+ sqlcache ttl=30s */b FROM t"),
+            "SELECT a/*+ sqlcache ttl=30s */b FROM t");
+  EXPECT_EQ(key_text("SELECT /*+ sqlcache ttl=30s BKA(t) */ v FROM t"),
+            "SELECT /*+ sqlcache ttl=30s BKA(t) */ v FROM t")
+      << "a hint with more than sqlcache's directives is the server's too";
+  EXPECT_EQ(analyze("SELECT /*+ sqlcache ttl=30s */ v FROM t").key_text,
+            analyze("SELECT v FROM t").key_text);
+  EXPECT_NE(analyze("SELECT count(*) FROM t").key_text, analyze("SELECT COUNT(*) FROM t").key_text);
+  EXPECT_EQ(analyze("UPDATE t SET v = 1").key_text, "") << "only for cacheable reads";
+}
+
+}  // namespace
+}  // namespace sqlcache::cache
