@@ -42,10 +42,11 @@ struct Graph {
 
 // Functions of who is asking: a view over them (each user sees their own rows) is cached per
 // user like any other read (docs/caching.md, "Users"), so they do not make it volatile.
+// CURRENT_ROLE is not one: the active role is not part of the key, and it can change between
+// two sessions of one user (SET DEFAULT ROLE).
 bool is_identity_function(const Token& token) {
   if (token.kind != TokenKind::Word) return false;
-  for (std::string_view name :
-       {"USER", "CURRENT_USER", "SESSION_USER", "SYSTEM_USER", "CURRENT_ROLE"}) {
+  for (std::string_view name : {"USER", "CURRENT_USER", "SESSION_USER", "SYSTEM_USER"}) {
     if (is_keyword(token, name)) return true;
   }
   return false;

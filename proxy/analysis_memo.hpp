@@ -38,7 +38,8 @@ class AnalysisMemo {
 
   // The memory one remembered statement takes, roughly.
   static std::size_t cost_of(std::string_view sql, const cache::Analysis& analysis) {
-    std::size_t cost = sql.size() + analysis.normalized.size() + kEntryOverhead;
+    std::size_t cost =
+        sql.size() + analysis.normalized.size() + analysis.key_text.size() + kEntryOverhead;
     for (const auto* tables : {&analysis.tables_read, &analysis.tables_written}) {
       for (const auto& table : *tables) {
         cost += kTableOverhead + table.schema.size() + table.table.size();

@@ -65,6 +65,10 @@ void DependencyTracker::loaded(const std::string& user, cache::SchemaCatalog cat
   std::lock_guard lock(mutex_);
   if (build > installed_) {
     installed_ = build;
+    // Names the catalog now knows may be flagged again if they disappear.
+    std::erase_if(unknown_names_, [&](const cache::TableName& name) {
+      return dependencies->knows(name.schema, name.table);
+    });
     current_ = std::move(dependencies);
   }
 }
@@ -88,8 +92,9 @@ void DependencyTracker::note_ddl() {
 bool DependencyTracker::note_read(const std::vector<cache::TableName>& tables) {
   std::lock_guard lock(mutex_);
   // Nothing read yet: the reader reads the catalog first, so that a view's definition is
-  // known before its rows are stored (reads_volatile_view()).
-  if (!current_) return false;
+  // known before its rows are stored (reads_volatile_view()). If reading it failed, results
+  // are stored without it, as writes then invalidate everything.
+  if (!current_) return failed_at_ != Clock::time_point::min();
   bool all_known = true;
   for (const auto& table : tables) {
     if (current_->knows(table.schema, table.table)) continue;

@@ -52,7 +52,9 @@ class DependencyTracker {
   // know was created since it was read (or is hidden from the users it was read as): the next
   // write of each user reads it again, once per such name. True when all are known: only
   // then may the read's result be stored, since a write would not know what else to
-  // invalidate with it. False when no catalog was read yet: the reader reads one first.
+  // invalidate with it. False when no catalog was read yet (the reader reads one first),
+  // unless reading one failed. A name stays flagged until a catalog knows it; past
+  // kMaxUnknownNames flagged names, new ones wait for the periodic refresh.
   bool note_read(const std::vector<cache::TableName>& tables);
   // Whether one of the tables is a view whose rows change without writes (NOW() in its
   // definition, ...: cache::SchemaDependencies::reads_volatile_view()). Such a read is not

@@ -613,9 +613,10 @@ awaitable<bool> StoreQueryCache::relay_tracked(Session& session, const PacketVie
   }
   std::vector<std::string> keys;
   if (write) {
-    if (policy_->follow_dependencies && writes_rows(*analysis) && !analysis->temporary_table) {
+    if (policy_->follow_dependencies && writes_rows(*analysis) && !state.private_cache) {
       // A name the catalog does not know (a view or a table created around the proxy since
-      // it was read) makes dependencies_for_write() read it again first.
+      // it was read) makes dependencies_for_write() read it again first. Not in a session
+      // with temporary tables (private_cache), whose names no catalog ever knows.
       dependencies_->note_read(resolved_tables(analysis->tables_written, state.schema));
     }
     const WriteDependencies dependencies = co_await dependencies_for_write(session);
@@ -673,6 +674,13 @@ awaitable<bool> StoreQueryCache::relay_tracked(Session& session, const PacketVie
     // was open may hold rows from before it; make them unreachable.
     co_await bump(std::move(state.transaction_writes));
     state.transaction_writes.clear();
+  } else if (!state.transaction_writes.empty() && analysis != nullptr &&
+             analysis->kind == cache::StatementKind::Multi) {
+    // A multi-statement may have committed and opened the next transaction (`...; COMMIT AND
+    // CHAIN`, `COMMIT; BEGIN`): bump what was written, and keep it for the real end too.
+    std::vector<std::string> keys_again = state.transaction_writes;
+    keys_again.push_back(cache::write_epoch_key(policy_->key_prefix));
+    co_await bump(std::move(keys_again));
   }
   if (!co_await session.flush_held(capture)) co_return false;
   (write ? metrics.latency_write : metrics.latency_bypass).observe(nanoseconds_since(start));
@@ -761,6 +769,13 @@ awaitable<bool> StoreQueryCache::reset_diagnostics(Session& session) {
   std::uint16_t warnings = 0;
   const Session::InternalQuery done = co_await session.run_internal_query(
       "DO (SELECT 1 FROM (SELECT 1) AS sqlcache_reset)", 64 * 1024, response, warnings);
+  if (done == Session::InternalQuery::Complete && response.size() > 4 &&
+      static_cast<std::uint8_t>(response[4]) == 0xFF) {
+    // An XA transaction in IDLE state refuses it, for one: the server's diagnostics area
+    // then holds this error.
+    log_event(LogLevel::info, "cache", "diagnostics_reset_failed",
+              {{"user", session.state().user}});
+  }
   if (done == Session::InternalQuery::ConnectionLost) {
     co_await session.send_error(1, kErBackendLost, "08S01",
                                 "sqlcache: lost connection to the backend database");

@@ -262,6 +262,25 @@ TEST_F(CacheInvalidationTest, StatementsThatCommitAndStartTheNextTransactionInva
   }
 }
 
+// The same inside a multi-statement, whose parts the proxy does not follow one by one.
+TEST_F(CacheInvalidationTest, AMultiStatementThatCommitsAndStartsTheNextTransactionInvalidates) {
+  ASSERT_NO_FATAL_FAILURE(start_proxy(redis_config()));
+  MysqlClient writer;
+  ASSERT_TRUE(connect_proxy(writer, 0, kCacheDatabase, CLIENT_MULTI_STATEMENTS));
+  MysqlClient reader;
+  ASSERT_TRUE(connect_proxy(reader));
+  ASSERT_TRUE(writer.exec("BEGIN"));
+  ASSERT_TRUE(writer.exec("UPDATE inval_item SET v = 500 WHERE id = 1")) << writer.describe_error();
+  warm(reader, "100");
+  ASSERT_EQ(mysql_query(writer.handle(), "SELECT 1; COMMIT AND CHAIN"), 0)
+      << writer.describe_error();
+  do {
+    if (MYSQL_RES* result = mysql_store_result(writer.handle())) mysql_free_result(result);
+  } while (mysql_next_result(writer.handle()) == 0);
+  EXPECT_EQ(read(reader).value, "500") << "the write was committed";
+  ASSERT_TRUE(writer.exec("ROLLBACK"));
+}
+
 TEST_F(CacheInvalidationTest, WriteOutsideTheProxyIsSeenOnlyAfterTheTtl) {
   // Documented behaviour (docs/caching.md): nothing tells the proxy about writes that do not
   // pass through it, so the TTL bounds how long the old row is served.

@@ -60,6 +60,36 @@ TEST(DependencyTracker, AnOldCatalogIsReadAgainByOneWriter) {
   EXPECT_FALSE(tracker.before_write("app", now + 1h, 0s).load) << "0: no periodic re-read";
 }
 
+// Without any catalog a result is not stored (the reader reads one first), unless reading one
+// failed: then results are stored as before catalogs existed (writes invalidate everything).
+TEST(DependencyTracker, ResultsAreStoredWithoutACatalogOnlyAfterReadingOneFailed) {
+  DependencyTracker tracker;
+  const auto now = Clock::now();
+  EXPECT_FALSE(tracker.note_read({{"shop", "orders"}}));
+  tracker.failed(now);
+  EXPECT_TRUE(tracker.note_read({{"shop", "orders"}}));
+  tracker.loaded("app", catalog_with_view(), tracker.ddl_epoch(), now);
+  EXPECT_TRUE(tracker.note_read({{"shop", "orders"}}));
+  EXPECT_FALSE(tracker.note_read({{"shop", "new_view"}}));
+}
+
+// A name a later catalog knows is no longer flagged, so it is noticed again if it disappears
+// and comes back (and flagged names do not pile up to the cap).
+TEST(DependencyTracker, ANameTheNextCatalogKnowsIsFlaggedAgainWhenItIsNewAgain) {
+  DependencyTracker tracker;
+  const auto now = Clock::now();
+  tracker.loaded("app", catalog_with_view(), tracker.ddl_epoch(), now);
+  EXPECT_FALSE(tracker.note_read({{"shop", "new_view"}}));
+  EXPECT_TRUE(tracker.before_write("app", now, 60s).load);
+  cache::SchemaCatalog with_new_view = catalog_with_view();
+  with_new_view.tables.push_back({"shop", "new_view"});
+  tracker.loaded("app", with_new_view, tracker.ddl_epoch(), now);
+  EXPECT_TRUE(tracker.note_read({{"shop", "new_view"}}));
+  tracker.loaded("app", catalog_with_view(), tracker.ddl_epoch(), now);  // dropped again
+  EXPECT_FALSE(tracker.note_read({{"shop", "new_view"}}));
+  EXPECT_TRUE(tracker.before_write("app", now, 60s).load) << "flagged again: read again";
+}
+
 TEST(DependencyTracker, AFailureIsNotRetriedAtOnce) {
   DependencyTracker tracker;
   const auto now = Clock::now();

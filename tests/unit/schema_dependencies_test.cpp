@@ -117,9 +117,14 @@ TEST(SchemaDependencies, ViewsOverNonDeterministicFunctionsOrSystemSchemasAreVol
   catalog.views.push_back({t("shop", "my_orders"),
                            "select `shop`.`orders`.`id` AS `id` from `shop`.`orders` where "
                            "`shop`.`orders`.`owner` = substring_index(current_user(),'@',1) or "
-                           "`shop`.`orders`.`owner` = user() or current_role is null"});
+                           "`shop`.`orders`.`owner` = user()"});
+  // The active role is not in the key: volatile.
+  catalog.views.push_back({t("shop", "my_role_orders"),
+                           "select `shop`.`orders`.`id` AS `id` from `shop`.`orders` where "
+                           "`shop`.`orders`.`role` = current_role()"});
   const auto dependencies = build(catalog);
-  for (const char* view : {"active_sessions", "active_session_count", "lucky", "connections"}) {
+  for (const char* view :
+       {"active_sessions", "active_session_count", "lucky", "connections", "my_role_orders"}) {
     const std::array<TableName, 1> read{t("shop", view)};
     EXPECT_TRUE(dependencies.reads_volatile_view(read)) << view;
   }

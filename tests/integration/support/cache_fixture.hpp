@@ -343,10 +343,12 @@ class CacheTest : public ::testing::Test {
   // Connects `client` to proxy `index` as the test user, default schema kCacheDatabase,
   // utf8mb4.
   ::testing::AssertionResult connect_proxy(MysqlClient& client, std::size_t index = 0,
-                                           const std::string& db = kCacheDatabase) {
+                                           const std::string& db = kCacheDatabase,
+                                           unsigned long flags = 0) {
     client.set_option(MYSQL_SET_CHARSET_NAME, "utf8mb4");
     const TestEnv& env = test_env();
-    if (client.connect("127.0.0.1", proxy_port(index), env.mysql_user, env.mysql_password, db)) {
+    if (client.connect("127.0.0.1", proxy_port(index), env.mysql_user, env.mysql_password, db,
+                       flags)) {
       return ::testing::AssertionSuccess();
     }
     return ::testing::AssertionFailure()
