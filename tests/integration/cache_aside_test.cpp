@@ -163,7 +163,8 @@ TEST_F(CacheAsideTest, TheSameTextInAnotherDefaultSchemaIsADifferentEntry) {
   ASSERT_TRUE(client.exec("USE " + other_db)) << client.describe_error();
   CountedResult there = counted_query(client, sql);
   ASSERT_TRUE(there.result);
-  EXPECT_EQ(there.backend_count, 1);
+  // A miss; and a catalog read first when the table is new to the proxy (a fresh database).
+  EXPECT_GE(there.backend_count, 1);
   EXPECT_EQ(there.result->rows, (Rows{{"Vulcan"}}));
 
   MysqlClient elsewhere;
