@@ -89,7 +89,8 @@ void DependencyTracker::note_ddl() {
   ++ddl_epoch_;
 }
 
-bool DependencyTracker::note_read(const std::vector<cache::TableName>& tables) {
+bool DependencyTracker::note_read(const std::vector<cache::TableName>& tables,
+                                  std::string_view session_schema) {
   std::lock_guard lock(mutex_);
   // Nothing read yet: the reader reads the catalog first, so that a view's definition is
   // known before its rows are stored (reads_volatile_view()). If reading it failed, results
@@ -97,9 +98,11 @@ bool DependencyTracker::note_read(const std::vector<cache::TableName>& tables) {
   if (!current_) return failed_at_ != Clock::time_point::min();
   bool all_known = true;
   for (const auto& table : tables) {
-    if (current_->knows(table.schema, table.table)) continue;
+    const std::string_view schema = table.schema.empty() ? session_schema : table.schema;
+    if (schema.empty() || current_->knows(schema, table.table)) continue;
     all_known = false;
-    if (unknown_names_.size() < kMaxUnknownNames && unknown_names_.insert(table).second) {
+    if (unknown_names_.size() < kMaxUnknownNames &&
+        unknown_names_.insert({std::string(schema), table.table}).second) {
       ++ddl_epoch_;
     }
   }

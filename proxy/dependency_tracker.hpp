@@ -13,6 +13,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "cache/schema_catalog.hpp"
 #include "cache/schema_dependencies.hpp"
@@ -48,14 +49,15 @@ class DependencyTracker {
   // A statement that may have created, changed or dropped a table, view, trigger or foreign
   // key went through the proxy: the next write reads the catalog first.
   void note_ddl();
-  // A read through the proxy named these tables (schemas filled in). One the catalog does not
-  // know was created since it was read (or is hidden from the users it was read as): the next
-  // write of each user reads it again, once per such name. True when all are known: only
+  // A read or a write through the proxy named these tables (an unqualified one is in
+  // `session_schema`; one without any schema is left out). One the catalog does not know was
+  // created since it was read (or is hidden from the users it was read as): the next write of
+  // each user reads it again, once per such name. True when all are known: only
   // then may the read's result be stored, since a write would not know what else to
   // invalidate with it. False when no catalog was read yet (the reader reads one first),
   // unless reading one failed. A name stays flagged until a catalog knows it; past
   // kMaxUnknownNames flagged names, new ones wait for the periodic refresh.
-  bool note_read(const std::vector<cache::TableName>& tables);
+  bool note_read(const std::vector<cache::TableName>& tables, std::string_view session_schema = {});
   // Whether one of the tables is a view whose rows change without writes (NOW() in its
   // definition, ...: cache::SchemaDependencies::reads_volatile_view()). Such a read is not
   // stored.

@@ -62,11 +62,14 @@ bool PacketChannel::read_now(asio::mutable_buffer buffer, std::size_t& n,
 }
 
 std::size_t PacketChannel::receive_now(asio::mutable_buffer buffer, boost::system::error_code& ec) {
-  if (!socket_.non_blocking()) {
-    socket_.non_blocking(true, ec);
-    if (ec) return 0;
-  }
+  if (!make_non_blocking(ec)) return 0;
   return socket_.read_some(buffer, ec);
+}
+
+bool PacketChannel::make_non_blocking(boost::system::error_code& ec) {
+  if (socket_.non_blocking()) return true;
+  socket_.non_blocking(true, ec);
+  return !ec;
 }
 
 awaitable<boost::system::error_code> PacketChannel::write(wire::ByteView bytes) {
@@ -121,10 +124,7 @@ awaitable<boost::system::error_code> PacketChannel::write_buffers(WriteBuffers b
 
 std::size_t PacketChannel::send_now(std::span<const asio::const_buffer> buffers,
                                     boost::system::error_code& ec) {
-  if (!socket_.non_blocking()) {
-    socket_.non_blocking(true, ec);
-    if (ec) return 0;
-  }
+  if (!make_non_blocking(ec)) return 0;
   return socket_.write_some(buffers, ec);
 }
 

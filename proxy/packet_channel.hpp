@@ -93,6 +93,8 @@ class PacketChannel {
   awaitable<boost::system::error_code> write_in_batches(std::span<const wire::ByteView> parts);
   // One non-blocking send of as much as the kernel takes; would_block when it takes nothing.
   std::size_t send_now(std::span<const asio::const_buffer> buffers, boost::system::error_code& ec);
+  // Puts the socket in non-blocking mode once; false (with `ec`) when that fails.
+  bool make_non_blocking(boost::system::error_code& ec);
   // One non-blocking receive; would_block when nothing has arrived.
   std::size_t receive_now(asio::mutable_buffer buffer, boost::system::error_code& ec);
   // Tries a read without waiting, when that has lately been finding data; true when it

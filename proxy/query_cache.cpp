@@ -86,21 +86,6 @@ bool writes_rows(const cache::Analysis& analysis) {
   }
 }
 
-// The tables with the session's schema where they name none; those left without one dropped.
-std::vector<cache::TableName> resolved_tables(const std::vector<cache::TableName>& tables,
-                                              const std::string& session_schema) {
-  std::vector<cache::TableName> out;
-  out.reserve(tables.size());
-  for (const auto& table : tables) {
-    if (!table.schema.empty()) {
-      out.push_back(table);
-    } else if (!session_schema.empty()) {
-      out.push_back({session_schema, table.table});
-    }
-  }
-  return out;
-}
-
 // BEGIN and START TRANSACTION commit the transaction still open, and COMMIT AND CHAIN commits
 // and opens the next one: the session is in a transaction before and after, but what the
 // first one wrote is committed. (A plain COMMIT leaves no transaction open, which the status
@@ -617,7 +602,7 @@ awaitable<bool> StoreQueryCache::relay_tracked(Session& session, const PacketVie
       // A name the catalog does not know (a view or a table created around the proxy since
       // it was read) makes dependencies_for_write() read it again first. Not in a session
       // with temporary tables (private_cache), whose names no catalog ever knows.
-      dependencies_->note_read(resolved_tables(analysis->tables_written, state.schema));
+      dependencies_->note_read(analysis->tables_written, state.schema);
     }
     const WriteDependencies dependencies = co_await dependencies_for_write(session);
     if (!dependencies.connection_ok) co_return false;

@@ -71,6 +71,10 @@ TEST(DependencyTracker, ResultsAreStoredWithoutACatalogOnlyAfterReadingOneFailed
   tracker.loaded("app", catalog_with_view(), tracker.ddl_epoch(), now);
   EXPECT_TRUE(tracker.note_read({{"shop", "orders"}}));
   EXPECT_FALSE(tracker.note_read({{"shop", "new_view"}}));
+  // Unqualified names are in the session's schema (a write's tables come so).
+  EXPECT_TRUE(tracker.note_read({{"", "orders"}}, "shop"));
+  EXPECT_FALSE(tracker.note_read({{"", "orders"}}, "crm"));
+  EXPECT_TRUE(tracker.note_read({{"", "orders"}})) << "no schema at all: left out";
 }
 
 // A name a later catalog knows is no longer flagged, so it is noticed again if it disappears
